@@ -85,7 +85,8 @@ export const errors = {
   collectionExists: (name: string) =>
     new RingvecError('already_exists', `Collection \`${name}\` already exists!`),
   aliasNotFound: (name: string) => new RingvecError('not_found', `Alias ${name} does not exists!`),
-  aliasExists: (name: string) => new RingvecError('already_exists', `Alias ${name} already exists!`),
+  aliasExists: (name: string) =>
+    new RingvecError('already_exists', `Alias ${name} already exists!`),
   pointNotFound: (id: string) => new RingvecError('not_found', `No point with id ${id} found`),
   vectorNotFound: (name: string) =>
     new RingvecError('bad_input', `Not existing vector name error: ${name}`),
@@ -93,8 +94,7 @@ export const errors = {
     new RingvecError('bad_input', `Vector dimension error: expected dim: ${expected}, got ${got}`),
   snapshotNotFound: (name: string) =>
     new RingvecError('not_found', `Snapshot file ${name} does not exist!`),
-  standalone: () =>
-    new RingvecError('method_not_allowed', 'Qdrant is running in standalone mode'),
+  standalone: () => new RingvecError('method_not_allowed', 'Qdrant is running in standalone mode'),
   notImplemented: (what: string) =>
     new RingvecError('not_implemented', `${what} is not supported by ringvec`),
   service: (what: string, cause?: unknown) =>

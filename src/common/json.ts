@@ -50,7 +50,9 @@ export function parseJson(text: string): unknown {
     const message = error instanceof Error ? error.message : String(error);
     const match = /position (\d+)/.exec(message);
     const where = match ? ` at ${lineColumn(text, Number(match[1]))}` : '';
-    const reason = message.replace(/\s*\(?at position \d+\)?/, '').replace(/\s*at position \d+/, '');
+    const reason = message
+      .replace(/\s*\(?at position \d+\)?/, '')
+      .replace(/\s*at position \d+/, '');
     throw new RingvecError('format', `Format error in JSON body: ${reason}${where}`);
   }
 }

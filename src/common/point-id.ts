@@ -97,7 +97,8 @@ export function writePointId(view: DataView, pos: number, id: PointId): void {
   if (typeof id === 'string') {
     view.setUint8(pos, 1);
     const hex = id.replace(/-/g, '');
-    for (let i = 0; i < 16; i++) view.setUint8(pos + 1 + i, parseInt(hex.slice(i * 2, i * 2 + 2), 16));
+    for (let i = 0; i < 16; i++)
+      view.setUint8(pos + 1 + i, parseInt(hex.slice(i * 2, i * 2 + 2), 16));
   } else {
     view.setUint8(pos, 0);
     view.setBigUint64(pos + 1, BigInt(id), true);

@@ -11,7 +11,14 @@ function toF32(value: number): number {
 }
 
 function dot(a: Float32Array, ai: number, b: Float32Array, bi: number, dim: number): number {
-  let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+  let a0 = 0,
+    a1 = 0,
+    a2 = 0,
+    a3 = 0,
+    a4 = 0,
+    a5 = 0,
+    a6 = 0,
+    a7 = 0;
   let i = 0;
   for (; i + 8 <= dim; i += 8) {
     a0 += a[ai + i]! * b[bi + i]!;
@@ -35,7 +42,14 @@ function dot(a: Float32Array, ai: number, b: Float32Array, bi: number, dim: numb
 }
 
 function l2sq(a: Float32Array, ai: number, b: Float32Array, bi: number, dim: number): number {
-  let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+  let a0 = 0,
+    a1 = 0,
+    a2 = 0,
+    a3 = 0,
+    a4 = 0,
+    a5 = 0,
+    a6 = 0,
+    a7 = 0;
   let d = 0;
   let i = 0;
   for (; i + 8 <= dim; i += 8) {

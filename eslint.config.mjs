@@ -2,6 +2,7 @@
 // A layer may import only from layers below it; `import-x/no-restricted-paths` enforces that.
 import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
 // Top to bottom. Entries in the same inner array are siblings and may not import each other.
 const LAYERS = [
@@ -50,7 +51,7 @@ export default tseslint.config(
       ],
     },
     settings: {
-      'import-x/resolver': { node: { extensions: ['.ts', '.js'] } },
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })],
     },
   },
   {

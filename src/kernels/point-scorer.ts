@@ -19,4 +19,11 @@ export interface StoredPointScorer {
   scorerFor(offset: number): PointScorer;
   /** Score between two stored points. */
   pair(a: number, b: number): number;
+  /**
+   * Optional batched pair(): out[i] = score(stored point `offset`, stored point offsets[i]) for
+   * i < count, synchronously. HNSW construction scores its neighbour-selection heuristic
+   * through it (one kernel call per batch instead of one per pair, which is what makes native
+   * kernels pay off); without it, it falls back to scorerFor(offset).scoreOffsets(…).
+   */
+  scoreStoredOffsets?(offset: number, offsets: Uint32Array, count: number, out: Float32Array): void;
 }

@@ -1,0 +1,238 @@
+// The HNSW traversal shared by graph build and search: greedy descent through the upper levels and
+// the ef-bounded best-first search of one level. Each expanded node's unvisited neighbours are
+// scored in ONE PointScorer.scoreOffsets call (a batch of up to 2·m offsets), which is what the
+// native SIMD kernels and the io_uring scorer are fast at.
+//
+// The loops are resumable: a step that gets a promise from the scorer (vectors coming from disk)
+// returns it chained to the rest of the traversal, so in-RAM searches never touch a promise and
+// on-disk searches never block the thread. All state lives in this object, which is why one
+// LayerSearcher serves one traversal at a time (see the pool in hnsw-index.ts).
+
+import type { PointScorer } from '../../kernels/point-scorer.js';
+import type { HnswGraph } from './hnsw-graph.js';
+import { MaxScoreHeap, MinScoreHeap } from './score-heap.js';
+import { VisitedSet } from './visited-set.js';
+
+/** Decides whether a node may be returned; rejected nodes are still traversed. */
+export type AcceptOffset = (offset: number) => boolean;
+
+export class LayerSearcher {
+  readonly visited: VisitedSet;
+  /** Nodes still to expand, closest first. */
+  readonly candidates: MaxScoreHeap;
+  /** The best `ef` accepted nodes found so far; its root is the farthest of them. */
+  readonly results: MinScoreHeap;
+  /** Offsets handed to the scorer, and the scores it writes back. Never touched while pending. */
+  private batch: Uint32Array;
+  private batchScores: Float32Array;
+
+  /** Position of the greedy descent; also the entry node of searchLevel(). */
+  current = 0;
+  currentScore = 0;
+  /** Number of scoreOffsets calls and of points scored since bind() (for diagnostics). */
+  scoreCalls = 0;
+  pointsScored = 0;
+
+  private graph: HnswGraph | undefined;
+  private scorer: PointScorer | undefined;
+  private level = 0;
+  private stopLevel = 0;
+  private ef = 1;
+  private accept: AcceptOffset | undefined;
+
+  constructor(capacity: number, maxDegree: number) {
+    this.visited = new VisitedSet(capacity);
+    this.candidates = new MaxScoreHeap(256);
+    this.results = new MinScoreHeap(256);
+    this.batch = new Uint32Array(Math.max(maxDegree, 1));
+    this.batchScores = new Float32Array(Math.max(maxDegree, 1));
+  }
+
+  /** Prepares a traversal of `graph` with `scorer` as the query. */
+  bind(graph: HnswGraph, scorer: PointScorer): void {
+    const degree = Math.max(graph.stride0, graph.stride1);
+    if (this.batch.length < degree) {
+      this.batch = new Uint32Array(degree);
+      this.batchScores = new Float32Array(degree);
+    }
+    this.graph = graph;
+    this.scorer = scorer;
+    this.scoreCalls = 0;
+    this.pointsScored = 0;
+  }
+
+  /** Forgets graph, scorer and predicate so a pooled searcher keeps nothing alive. */
+  unbind(): void {
+    this.graph = undefined;
+    this.scorer = undefined;
+    this.accept = undefined;
+  }
+
+  /** Scores `node` and makes it the current position. */
+  start(node: number): Promise<void> | undefined {
+    this.batch[0] = node;
+    this.scoreCalls++;
+    this.pointsScored++;
+    const pending = this.scorer!.scoreOffsets(this.batch, 1, this.batchScores);
+    if (pending !== undefined) return pending.then(() => this.absorbStart(node));
+    this.absorbStart(node);
+    return undefined;
+  }
+
+  private absorbStart(node: number): void {
+    this.current = node;
+    this.currentScore = this.batchScores[0]!;
+  }
+
+  /**
+   * Greedy search from `current` on levels fromLevel … stopLevel+1: moves to the best neighbour
+   * while one improves the score. Leaves `current` as the entry for level stopLevel.
+   */
+  descend(fromLevel: number, stopLevel: number): Promise<void> | undefined {
+    this.level = fromLevel;
+    this.stopLevel = stopLevel;
+    return this.runDescent();
+  }
+
+  private runDescent(): Promise<void> | undefined {
+    const graph = this.graph!;
+    const upperLinks = graph.upperLinks;
+    const batch = this.batch;
+    while (this.level > this.stopLevel) {
+      const base = graph.upperOffsets[this.current]! + (this.level - 1) * graph.stride1;
+      const count = upperLinks[base]!;
+      if (count === 0) {
+        this.level--;
+        continue;
+      }
+      for (let j = 0; j < count; j++) batch[j] = upperLinks[base + 1 + j]!;
+      this.scoreCalls++;
+      this.pointsScored += count;
+      const pending = this.scorer!.scoreOffsets(batch, count, this.batchScores);
+      if (pending !== undefined) {
+        return pending.then(() => {
+          this.absorbDescent(count);
+          return this.runDescent();
+        });
+      }
+      this.absorbDescent(count);
+    }
+    return undefined;
+  }
+
+  private absorbDescent(count: number): void {
+    const scores = this.batchScores;
+    let improved = false;
+    for (let i = 0; i < count; i++) {
+      const score = scores[i]!;
+      if (score > this.currentScore) {
+        this.currentScore = score;
+        this.current = this.batch[i]!;
+        improved = true;
+      }
+    }
+    if (!improved) this.level--;
+  }
+
+  /**
+   * Best-first search of `level` from `current`, keeping the best `ef` accepted nodes in
+   * `results`. With `accept`, rejected nodes are traversed (so the graph stays connected for the
+   * query) but never enter `results`.
+   */
+  searchLevel(
+    level: number,
+    ef: number,
+    accept: AcceptOffset | undefined,
+  ): Promise<void> | undefined {
+    const graph = this.graph!;
+    this.visited.reset(graph.count);
+    this.candidates.clear();
+    this.results.clear();
+    this.level = level;
+    this.ef = ef;
+    this.accept = accept;
+    const entry = this.current;
+    this.visited.tags[entry] = this.visited.epoch;
+    this.candidates.push(entry, this.currentScore);
+    if (accept === undefined || accept(entry)) this.results.push(entry, this.currentScore);
+    return this.runLevel();
+  }
+
+  private runLevel(): Promise<void> | undefined {
+    for (;;) {
+      const count = this.expandNext();
+      if (count < 0) return undefined;
+      this.scoreCalls++;
+      this.pointsScored += count;
+      const pending = this.scorer!.scoreOffsets(this.batch, count, this.batchScores);
+      if (pending !== undefined) {
+        return pending.then(() => {
+          this.absorbLevel(count);
+          return this.runLevel();
+        });
+      }
+      this.absorbLevel(count);
+    }
+  }
+
+  /**
+   * Pops candidates until one has unvisited neighbours, puts those in `batch` (marking them
+   * visited) and returns how many; -1 when the search is over.
+   */
+  private expandNext(): number {
+    const graph = this.graph!;
+    const candidates = this.candidates;
+    const results = this.results;
+    const ef = this.ef;
+    const tags = this.visited.tags;
+    const epoch = this.visited.epoch;
+    const batch = this.batch;
+    const level = this.level;
+    let links: Uint32Array;
+    let stride: number;
+    if (level === 0) {
+      links = graph.links0;
+      stride = graph.stride0;
+    } else {
+      links = graph.upperLinks;
+      stride = graph.stride1;
+    }
+    while (candidates.size > 0) {
+      if (results.size >= ef && candidates.topScore() < results.topScore()) return -1;
+      const node = candidates.topId();
+      candidates.pop();
+      const base = level === 0 ? node * stride : graph.upperOffsets[node]! + (level - 1) * stride;
+      const count = links[base]!;
+      let k = 0;
+      for (let j = base + 1, end = base + 1 + count; j < end; j++) {
+        const other = links[j]!;
+        if (tags[other] !== epoch) {
+          tags[other] = epoch;
+          batch[k++] = other;
+        }
+      }
+      if (k > 0) return k;
+    }
+    return -1;
+  }
+
+  private absorbLevel(count: number): void {
+    const candidates = this.candidates;
+    const results = this.results;
+    const ef = this.ef;
+    const accept = this.accept;
+    const batch = this.batch;
+    const scores = this.batchScores;
+    for (let i = 0; i < count; i++) {
+      const score = scores[i]!;
+      if (results.size < ef || score > results.topScore()) {
+        const node = batch[i]!;
+        candidates.push(node, score);
+        if (accept === undefined || accept(node)) {
+          results.push(node, score);
+          if (results.size > ef) results.pop();
+        }
+      }
+    }
+  }
+}

@@ -167,13 +167,17 @@ export function buildCollectionConfig(
   storage: StorageSettings,
 ): CollectionConfig {
   const defaultOnDisk = storage.collection.vectors.on_disk;
+  const withDefaultOnDisk = (v: VectorParams): VectorParams => {
+    const onDisk = v.on_disk ?? defaultOnDisk;
+    const { on_disk: _unset, ...rest } = v;
+    return withoutUndefined(
+      onDisk === null || onDisk === undefined ? rest : { ...rest, on_disk: onDisk },
+    );
+  };
   const vectors: VectorsConfig = isSingleVector(request.vectors)
-    ? withoutUndefined({ ...request.vectors, on_disk: request.vectors.on_disk ?? defaultOnDisk })
+    ? withDefaultOnDisk(request.vectors)
     : Object.fromEntries(
-        Object.entries(request.vectors).map(([name, v]) => [
-          name,
-          withoutUndefined({ ...v, on_disk: v.on_disk ?? defaultOnDisk }),
-        ]),
+        Object.entries(request.vectors).map(([name, v]) => [name, withDefaultOnDisk(v)]),
       );
   for (const [name, params] of namedVectors(vectors)) {
     if (

@@ -73,3 +73,28 @@ export function stringifyJson(value: unknown): string {
   if (text === undefined) return 'null';
   return sawBigint ? text.replace(BIGINT_PATTERN, '$1') : text;
 }
+
+const f32Cell = new Float32Array(1);
+
+/**
+ * The shortest decimal that reads back as the same float32, as a number (what Qdrant's serde
+ * prints for f32 values: 0.05, not 0.05000000074505806).
+ */
+export function shortestF32(value: number): number {
+  f32Cell[0] = value;
+  const exact = f32Cell[0];
+  if (!Number.isFinite(exact) || Number.isInteger(exact)) return exact;
+  for (let precision = 1; precision < 9; precision++) {
+    const candidate = Number(exact.toPrecision(precision));
+    f32Cell[0] = candidate;
+    if (f32Cell[0] === exact) return candidate;
+  }
+  return Number(exact.toPrecision(9));
+}
+
+/** A float32 vector as JSON numbers in their shortest float32 form. */
+export function f32Array(vector: Float32Array): number[] {
+  const out = new Array<number>(vector.length);
+  for (let i = 0; i < vector.length; i++) out[i] = shortestF32(vector[i]!);
+  return out;
+}

@@ -36,7 +36,6 @@ import { crc32 } from 'node:zlib';
 import { fdatasyncAsync, writeFileAtomic, writeFileAtomicSync } from '../common/durable-fs.js';
 import { RingvecError } from '../common/errors.js';
 import { POINT_ID_BYTES, writePointId, type PointId } from '../common/point-id.js';
-import { SharedBitmap } from './bitmap.js';
 import { PAYLOAD_ARENA_HEADER_BYTES, SegmentView } from './segment-view.js';
 import {
   MAX_SHARED_BUFFER_BYTES,

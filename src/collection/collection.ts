@@ -1,0 +1,899 @@
+// One collection: its configuration, its segments, its write-ahead log and the flush that ties
+// them together. All mutations run on the main thread, in operation order:
+//
+//   validate → append to the WAL → apply to segments → (wait=true) fsync the WAL → answer
+//
+// A point lives in exactly one segment; `locations` says where. Updates never modify a vector
+// in place: the new version is appended to the appendable segment and the old offset is marked
+// deleted (copy-on-write), so search threads never read a half-written vector.
+//
+// Durability: the WAL makes every acknowledged update survive a crash. A flush (every
+// flush_interval_sec, and on close) persists every segment's state and then atomically replaces
+// collection.json, which names the segments, their committed state and the last operation they
+// contain; the WAL is then truncated up to it. Recovery loads collection.json and replays the
+// WAL from there.
+
+import { randomUUID } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  rmSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic, writeFileAtomicSync } from '../common/durable-fs.js';
+import { RingvecError, errors } from '../common/errors.js';
+import { f32Array, parseJson, stringifyJson } from '../common/json.js';
+import { logger, type Logger } from '../common/logger.js';
+import { comparePointIds, formatPointId, type PointId } from '../common/point-id.js';
+import type { StorageSettings } from '../common/settings.js';
+import { Segment, type AppendPoint, type SegmentCommit } from '../segment/segment.js';
+import type { SegmentView } from '../segment/segment-view.js';
+import { pointPredicate } from '../segment/segment-search.js';
+import type { Filter } from '../filter/filter-types.js';
+import { normalizeInPlace } from '../segment/types.js';
+import {
+  applyCollectionUpdate,
+  resolveVectors,
+  type CollectionConfig,
+  type ResolvedVector,
+  type UpdateCollectionRequest,
+} from './collection-config.js';
+import { PointLocations } from './point-locations.js';
+import {
+  decodeOperation,
+  encodeOperation,
+  type Payload,
+  type UpdateOperation,
+} from './update-operations.js';
+import { WriteAheadLog } from './wal.js';
+import { checkPayloadKey, deletePayloadKeys, mergePayload } from './payload-edit.js';
+import { getValuesAtPath } from '../filter/json-path.js';
+import { parseDatetime } from '../filter/datetime.js';
+
+const MANIFEST_FILE = 'collection.json';
+const MANIFEST_FORMAT = 1;
+
+interface CollectionManifest {
+  format: number;
+  name: string;
+  config: CollectionConfig;
+  flushedOp: number;
+  segments: SegmentCommit[];
+  /** Payload index schemas by key (the indexes themselves are per segment). */
+  payloadSchema: Record<string, unknown>;
+}
+
+export interface UpdateResult {
+  operation_id: number;
+  status: 'acknowledged' | 'completed';
+}
+
+export type PayloadSelector = boolean | { include: string[] } | { exclude: string[] };
+export type VectorSelector = boolean | string[];
+
+export interface PointRecord {
+  id: PointId;
+  version: number;
+  payload?: Payload;
+  vector?: number[] | Record<string, number[]>;
+}
+
+export interface CollectionOptions {
+  storage: StorageSettings;
+  /** Called when segments change (so search threads can learn the new set). */
+  onSegmentsChanged?: (collection: Collection) => void;
+}
+
+/** Where a point is now, resolved to objects. */
+interface Located {
+  segment: Segment;
+  offset: number;
+}
+
+export class Collection {
+  readonly name: string;
+  readonly dir: string;
+  private config: CollectionConfig;
+  private vectors: ResolvedVector[];
+  private readonly storage: StorageSettings;
+  private readonly log: Logger;
+  private readonly segments = new Map<number, Segment>();
+  private appendable: Segment | null = null;
+  private readonly locations = new PointLocations();
+  private wal: WriteAheadLog;
+  private lastOp: number;
+  private flushedOp: number;
+  private nextHandle = 1;
+  private payloadSchema: Record<string, unknown>;
+  private flushing: Promise<void> | null = null;
+  private flushTimer: NodeJS.Timeout | null = null;
+  /** Segments replaced or emptied, deleted once a manifest without them is durable. */
+  private retired: Segment[] = [];
+  private closed = false;
+  private readonly options: CollectionOptions;
+
+  private constructor(
+    name: string,
+    dir: string,
+    manifest: CollectionManifest,
+    wal: WriteAheadLog,
+    options: CollectionOptions,
+  ) {
+    this.name = name;
+    this.dir = dir;
+    this.config = manifest.config;
+    this.vectors = resolveVectors(manifest.config);
+    this.storage = options.storage;
+    this.options = options;
+    this.log = logger('collection').child({ collection: name });
+    this.wal = wal;
+    this.lastOp = manifest.flushedOp;
+    this.flushedOp = manifest.flushedOp;
+    this.payloadSchema = manifest.payloadSchema;
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /** Creates the collection's directory and an empty, durable collection. */
+  static create(
+    name: string,
+    dir: string,
+    config: CollectionConfig,
+    options: CollectionOptions,
+  ): Collection {
+    mkdirSync(join(dir, 'segments'), { recursive: true });
+    const manifest: CollectionManifest = {
+      format: MANIFEST_FORMAT,
+      name,
+      config,
+      flushedOp: 0,
+      segments: [],
+      payloadSchema: {},
+    };
+    writeFileAtomicSync(join(dir, MANIFEST_FILE), stringifyJson(manifest));
+    return Collection.open(name, dir, options);
+  }
+
+  /** Loads a collection from `dir` and replays its WAL. */
+  static open(name: string, dir: string, options: CollectionOptions): Collection {
+    const manifestPath = join(dir, MANIFEST_FILE);
+    const manifest = parseJson(readFileSync(manifestPath, 'utf8')) as CollectionManifest;
+    if (manifest.format !== MANIFEST_FORMAT) {
+      throw new RingvecError('service', `${manifestPath} has unknown format ${manifest.format}`);
+    }
+    const { wal, records } = WriteAheadLog.open(
+      join(dir, 'wal'),
+      manifest.config.wal_config.wal_capacity_mb * 1024 * 1024,
+      manifest.flushedOp,
+    );
+    const collection = new Collection(name, dir, manifest, wal, options);
+    collection.loadSegments(manifest.segments);
+    collection.replay(records);
+    collection.startFlushTimer();
+    return collection;
+  }
+
+  private loadSegments(commits: SegmentCommit[]): void {
+    const segmentsDir = join(this.dir, 'segments');
+    mkdirSync(segmentsDir, { recursive: true });
+    const known = new Set(commits.map((c) => c.id));
+    for (const entry of readdirSync(segmentsDir)) {
+      if (!known.has(entry)) {
+        // Created after the last committed manifest (its data is in the WAL) or left by a
+        // crashed optimizer: not part of the committed state.
+        rmSync(join(segmentsDir, entry), { recursive: true, force: true });
+      }
+    }
+    for (const commit of commits) {
+      const segment = Segment.load(join(segmentsDir, commit.id), commit, this.nextHandle++);
+      this.segments.set(segment.handle, segment);
+      this.indexSegmentPoints(segment);
+    }
+    // Continue writing into the last appendable segment that still has room.
+    for (const segment of this.segments.values()) {
+      if (!segment.sealed && !segment.isFull) this.appendable = segment;
+    }
+  }
+
+  /** Adds a segment's live points to `locations`, resolving duplicates by version. */
+  private indexSegmentPoints(segment: Segment): void {
+    const view = segment.view;
+    const count = view.count();
+    for (let offset = 0; offset < count; offset++) {
+      if (view.isDeleted(offset)) continue;
+      const id = view.pointId(offset);
+      const existing = this.locations.get(id);
+      if (existing) {
+        const other = this.segments.get(existing.handle)!;
+        if (other.view.version(existing.offset) >= view.version(offset)) {
+          segment.markDeleted(offset);
+          continue;
+        }
+        other.markDeleted(existing.offset);
+      }
+      this.locations.set(id, segment.handle, offset);
+    }
+  }
+
+  private replay(records: { op: number; body: Uint8Array }[]): void {
+    if (records.length === 0) return;
+    const started = Date.now();
+    for (const record of records) {
+      let op: UpdateOperation;
+      try {
+        op = decodeOperation(record.body);
+        this.apply(op, record.op);
+      } catch (error) {
+        this.log.warn(
+          { op: record.op, err: error },
+          'skipping WAL operation that cannot be applied',
+        );
+      }
+      this.lastOp = record.op;
+    }
+    this.log.info(
+      { operations: records.length, ms: Date.now() - started },
+      'replayed write-ahead log',
+    );
+  }
+
+  private startFlushTimer(): void {
+    const seconds = this.config.optimizer_config.flush_interval_sec;
+    if (seconds <= 0) return;
+    this.flushTimer = setInterval(() => {
+      this.flush().catch((error: unknown) =>
+        this.log.error({ err: error }, 'periodic flush failed'),
+      );
+    }, seconds * 1000);
+    this.flushTimer.unref();
+  }
+
+  /** Flushes and releases files. The collection cannot be used afterwards. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    await this.flush();
+    this.closed = true;
+    await this.wal.close();
+    for (const segment of this.segments.values()) segment.close();
+    for (const segment of this.retired) segment.destroy();
+    this.segments.clear();
+  }
+
+  /** Closes the collection and deletes all its files. */
+  async drop(): Promise<void> {
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    this.closed = true;
+    await this.wal.close().catch(() => undefined);
+    for (const segment of this.segments.values()) segment.close();
+    this.segments.clear();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  // ---------------------------------------------------------------- config and info
+
+  get collectionConfig(): CollectionConfig {
+    return this.config;
+  }
+
+  get resolvedVectors(): readonly ResolvedVector[] {
+    return this.vectors;
+  }
+
+  get lastOperation(): number {
+    return this.lastOp;
+  }
+
+  get pointsCount(): number {
+    return this.locations.size;
+  }
+
+  get payloadIndexSchema(): Record<string, unknown> {
+    return this.payloadSchema;
+  }
+
+  segmentList(): Segment[] {
+    return [...this.segments.values()];
+  }
+
+  segmentViews(): SegmentView[] {
+    return [...this.segments.values()].map((s) => s.view);
+  }
+
+  /** Applies a PATCH to the configuration and persists it. */
+  async updateConfig(update: UpdateCollectionRequest): Promise<void> {
+    const next = applyCollectionUpdate(this.config, update);
+    this.config = next;
+    this.vectors = resolveVectors(next);
+    await this.flush(true);
+  }
+
+  vector(name: string): { index: number; config: ResolvedVector } {
+    const index = this.vectors.findIndex((v) => v.name === name);
+    if (index < 0) throw errors.vectorNotFound(name === '' ? '""' : name);
+    return { index, config: this.vectors[index]! };
+  }
+
+  // ---------------------------------------------------------------- updates
+
+  /**
+   * Validates, logs, applies and (when `wait`) makes durable one operation.
+   * Validation errors are thrown before anything is written.
+   */
+  async update(op: UpdateOperation, wait: boolean): Promise<UpdateResult> {
+    this.assertOpen();
+    this.validate(op);
+    const opNumber = this.lastOp + 1;
+    this.wal.append(opNumber, encodeOperation(op));
+    this.lastOp = opNumber;
+    this.apply(op, opNumber);
+    if (wait) {
+      await this.wal.sync();
+      return { operation_id: opNumber, status: 'completed' };
+    }
+    // Durable soon (next group commit); errors surface in the log.
+    this.wal.sync().catch((error: unknown) => this.log.error({ err: error }, 'WAL sync failed'));
+    return { operation_id: opNumber, status: 'acknowledged' };
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new RingvecError('unavailable', `collection ${this.name} is closed`);
+  }
+
+  private checkVectors(vectors: Map<string, Float32Array>, requireAll: boolean): void {
+    for (const [name, vector] of vectors) {
+      const { config } = this.vector(name);
+      if (vector.length !== config.dim) throw errors.wrongDimension(config.dim, vector.length);
+    }
+    if (requireAll && vectors.size === 0 && this.vectors.length === 1) {
+      throw errors.badInput('point has no vector');
+    }
+  }
+
+  private validate(op: UpdateOperation): void {
+    switch (op.type) {
+      case 'upsert':
+        for (const point of op.points) this.checkVectors(point.vectors, true);
+        return;
+      case 'update_vectors':
+        for (const point of op.points) {
+          this.checkVectors(point.vectors, false);
+          if (!this.locations.has(point.id)) throw errors.pointNotFound(formatPointId(point.id));
+        }
+        return;
+      case 'delete_vectors':
+        for (const name of op.vectors) this.vector(name);
+        return;
+      case 'set_payload':
+      case 'overwrite_payload':
+      case 'delete_payload':
+      case 'clear_payload':
+        if (op.type === 'set_payload' && op.key !== null) checkPayloadKey(op.key);
+        if (op.type === 'delete_payload') op.keys.forEach(checkPayloadKey);
+        // Qdrant reports missing points for payload updates by id.
+        for (const id of op.ids) {
+          if (!this.locations.has(id)) throw errors.pointNotFound(formatPointId(id));
+        }
+        return;
+      case 'delete':
+        return;
+    }
+  }
+
+  private locate(id: PointId): Located | undefined {
+    const location = this.locations.get(id);
+    if (location === undefined) return undefined;
+    return { segment: this.segments.get(location.handle)!, offset: location.offset };
+  }
+
+  /** Applies an operation to the segments. Never throws for a validated operation. */
+  private apply(op: UpdateOperation, version: number): void {
+    switch (op.type) {
+      case 'upsert': {
+        // Later occurrences of an id in one request win, as in Qdrant.
+        const latest = new Map<PointId, (typeof op.points)[number]>();
+        for (const point of op.points) latest.set(point.id, point);
+        const points: AppendPoint[] = [];
+        for (const point of latest.values()) {
+          points.push({
+            id: point.id,
+            vectors: this.vectorRow(point.vectors),
+            payload: point.payload ? Buffer.from(stringifyJson(point.payload)) : null,
+            version,
+          });
+        }
+        this.appendPoints(points);
+        return;
+      }
+      case 'delete':
+        for (const id of op.ids) {
+          const at = this.locate(id);
+          if (!at) continue;
+          at.segment.markDeleted(at.offset);
+          this.locations.delete(id);
+        }
+        return;
+      case 'set_payload':
+      case 'overwrite_payload':
+      case 'delete_payload':
+      case 'clear_payload':
+        for (const id of op.ids) {
+          const at = this.locate(id);
+          if (!at) continue;
+          const next = this.editPayload(op, at);
+          at.segment.setPayload(
+            at.offset,
+            next && Object.keys(next).length > 0 ? Buffer.from(stringifyJson(next)) : null,
+            version,
+          );
+        }
+        return;
+      case 'update_vectors': {
+        const points: AppendPoint[] = [];
+        for (const update of op.points) {
+          const at = this.locate(update.id);
+          if (!at) continue;
+          const row = this.readVectorRow(at);
+          for (const [name, vector] of update.vectors) {
+            const index = this.vectors.findIndex((v) => v.name === name);
+            row[index] = this.prepared(vector, index);
+          }
+          const payloadText = at.segment.view.payloadText(at.offset);
+          points.push({
+            id: update.id,
+            vectors: row,
+            payload: payloadText === null ? null : Buffer.from(payloadText),
+            version,
+          });
+        }
+        this.appendPoints(points);
+        return;
+      }
+      case 'delete_vectors':
+        for (const id of op.ids) {
+          const at = this.locate(id);
+          if (!at) continue;
+          for (const name of op.vectors) {
+            const index = this.vectors.findIndex((v) => v.name === name);
+            at.segment.removeVector(at.offset, index, version);
+          }
+        }
+        return;
+    }
+  }
+
+  private editPayload(
+    op: Extract<
+      UpdateOperation,
+      { type: 'set_payload' | 'overwrite_payload' | 'delete_payload' | 'clear_payload' }
+    >,
+    at: Located,
+  ): Payload | null {
+    switch (op.type) {
+      case 'overwrite_payload':
+        return op.payload;
+      case 'clear_payload':
+        return null;
+      case 'set_payload':
+        return mergePayload(this.readPayload(at) ?? {}, op.payload, op.key);
+      case 'delete_payload':
+        return deletePayloadKeys(this.readPayload(at) ?? {}, op.keys);
+    }
+  }
+
+  /** Normalises Cosine vectors (a copy: the caller's array may be logged). */
+  private prepared(vector: Float32Array, index: number): Float32Array {
+    if (this.vectors[index]!.distance !== 'Cosine') return vector;
+    const copy = new Float32Array(vector);
+    normalizeInPlace(copy);
+    return copy;
+  }
+
+  private vectorRow(vectors: Map<string, Float32Array>): (Float32Array | null)[] {
+    return this.vectors.map((v, index) => {
+      const vector = vectors.get(v.name);
+      return vector === undefined ? null : this.prepared(vector, index);
+    });
+  }
+
+  /** The point's stored vectors, per vector index (null where it has none). */
+  private readVectorRow(at: Located): (Float32Array | null)[] {
+    const view = at.segment.view;
+    return view.state.vectors.map((v, index) => {
+      if (!view.hasVector(at.offset, index)) return null;
+      const ram = view.ramVectors(index);
+      if (ram) return ram.slice(at.offset * v.dim, (at.offset + 1) * v.dim);
+      const out = new Float32Array(v.dim);
+      readVectorSync(v.file.path, v.file.headerBytes + at.offset * v.file.strideBytes, out);
+      return out;
+    });
+  }
+
+  private appendPoints(points: AppendPoint[]): void {
+    let next = 0;
+    while (next < points.length) {
+      const segment = this.writableSegment();
+      const room = segment.manifest.capacity - segment.count;
+      const batch = points.slice(next, next + room);
+      // Mark old versions deleted first: a reader must never see two live copies.
+      for (const point of batch) {
+        const at = this.locate(point.id);
+        if (at) at.segment.markDeleted(at.offset);
+      }
+      const first = segment.appendPoints(batch);
+      batch.forEach((point, i) => this.locations.set(point.id, segment.handle, first + i));
+      next += batch.length;
+    }
+  }
+
+  /** The segment new points go to; a full one is replaced by a fresh segment. */
+  private writableSegment(): Segment {
+    if (this.appendable && !this.appendable.isFull) return this.appendable;
+    const id = randomUUID();
+    const segment = Segment.create(
+      join(this.dir, 'segments', id),
+      id,
+      this.vectors,
+      this.appendableCapacity(),
+      this.nextHandle++,
+    );
+    this.segments.set(segment.handle, segment);
+    this.appendable = segment;
+    this.options.onSegmentsChanged?.(this);
+    return segment;
+  }
+
+  /** Points per appendable segment: about indexing_threshold worth of vectors. */
+  private appendableCapacity(): number {
+    const bytesPerPoint = this.vectors.reduce((sum, v) => sum + v.dim * 4, 0) || 4;
+    const thresholdKb = this.config.optimizer_config.indexing_threshold ?? 10000;
+    const budget = thresholdKb > 0 ? thresholdKb * 1024 : 64 * 1024 * 1024;
+    const points = Math.floor(budget / bytesPerPoint);
+    return Math.max(1024, Math.min(points, Segment.maxCapacity(this.vectors)));
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  readPayload(at: Located): Payload | null {
+    const text = at.segment.view.payloadText(at.offset);
+    return text === null ? null : (parseJson(text) as Payload);
+  }
+
+  /** Retrieves points by id, in request order, skipping missing ids (as Qdrant does). */
+  async retrieve(
+    ids: PointId[],
+    withPayload: PayloadSelector,
+    withVector: VectorSelector,
+  ): Promise<PointRecord[]> {
+    this.assertOpen();
+    const records: PointRecord[] = [];
+    const seen = new Set<PointId>();
+    for (const id of ids) {
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const at = this.locate(id);
+      if (!at) continue;
+      records.push(this.record(id, at, withPayload, withVector));
+    }
+    return records;
+  }
+
+  /** Builds the response record of a point (payload and vectors as selected). */
+  record(
+    id: PointId,
+    at: Located,
+    withPayload: PayloadSelector,
+    withVector: VectorSelector,
+  ): PointRecord {
+    const record: PointRecord = { id, version: at.segment.view.version(at.offset) };
+    if (withPayload !== false) {
+      record.payload = selectPayload(this.readPayload(at) ?? {}, withPayload);
+    }
+    if (withVector !== false) {
+      const row = this.readVectorRow(at);
+      const names = withVector === true ? null : new Set(withVector);
+      const single = this.vectors.length === 1 && this.vectors[0]!.name === '';
+      if (single) {
+        const vector = row[0];
+        if (vector && (names === null || names.has(''))) record.vector = f32Array(vector);
+      } else {
+        const out: Record<string, number[]> = {};
+        this.vectors.forEach((v, i) => {
+          const vector = row[i];
+          if (vector && (names === null || names.has(v.name))) out[v.name] = f32Array(vector);
+        });
+        record.vector = out;
+      }
+    }
+    return record;
+  }
+
+  /** The location of a point (for the search path's result assembly). */
+  locatePoint(id: PointId): Located | undefined {
+    return this.locate(id);
+  }
+
+  /** Resolves a segment handle (search results carry handles). */
+  segmentByHandle(handle: number): Segment | undefined {
+    return this.segments.get(handle);
+  }
+
+  /** Every live point that passes `filter`, in no particular order. */
+  matchingPoints(filter: Filter | null): { id: PointId; at: Located }[] {
+    const out: { id: PointId; at: Located }[] = [];
+    for (const segment of this.segments.values()) {
+      const view = segment.view;
+      const accept = pointPredicate(view, filter);
+      const count = view.count();
+      for (let offset = 0; offset < count; offset++) {
+        if (accept(offset)) out.push({ id: view.pointId(offset), at: { segment, offset } });
+      }
+    }
+    return out;
+  }
+
+  /** Number of live points that pass `filter`. */
+  countPoints(filter: Filter | null): number {
+    if (filter === null) return this.locations.size;
+    let total = 0;
+    for (const segment of this.segments.values()) {
+      const accept = pointPredicate(segment.view, filter);
+      const count = segment.view.count();
+      for (let offset = 0; offset < count; offset++) if (accept(offset)) total++;
+    }
+    return total;
+  }
+
+  /**
+   * Live points in id order from `from` (inclusive) that pass `filter`: at most `limit`, plus
+   * the id of the next one (Qdrant's next_page_offset) or null.
+   */
+  scrollById(
+    from: PointId | null,
+    limit: number,
+    filter: Filter | null,
+  ): { points: { id: PointId; at: Located }[]; next: PointId | null } {
+    const candidates =
+      filter === null
+        ? [...this.locations.ids()].map((id) => ({ id, at: this.locate(id)! }))
+        : this.matchingPoints(filter);
+    const after =
+      from === null ? candidates : candidates.filter((p) => comparePointIds(p.id, from) >= 0);
+    after.sort((a, b) => comparePointIds(a.id, b.id));
+    return {
+      points: after.slice(0, limit),
+      next: after.length > limit ? after[limit]!.id : null,
+    };
+  }
+
+  /**
+   * Scroll ordered by a payload value (Qdrant's order_by): needs a range-capable payload index on
+   * the key; a point appears once per value; no next page offset (use start_from).
+   */
+  scrollOrdered(
+    request: {
+      limit: number;
+      filter?: unknown;
+      order_by?:
+        | {
+            key: string;
+            direction?: 'asc' | 'desc' | undefined;
+            start_from?: number | bigint | string | undefined;
+          }
+        | undefined;
+    },
+    withPayload: PayloadSelector,
+    withVector: VectorSelector,
+    filter: Filter | null = null,
+  ): { points: Record<string, unknown>[]; next_page_offset: null } {
+    const orderBy = request.order_by!;
+    const schema = this.payloadSchema[orderBy.key] as { type?: string } | string | undefined;
+    const type = typeof schema === 'string' ? schema : schema?.type;
+    if (type !== 'integer' && type !== 'float' && type !== 'datetime') {
+      throw new RingvecError(
+        'bad_input',
+        `No range index for \`order_by\` key: \`${orderBy.key}\`. Please create one to use \`order_by\`. Check https://qdrant.tech/documentation/concepts/indexing/#payload-index to see which payload schemas support Range conditions`,
+      );
+    }
+    const path = checkPayloadKey(orderBy.key);
+    const descending = orderBy.direction === 'desc';
+    const start = orderValue(orderBy.start_from);
+    const entries: { value: number; id: PointId; at: Located }[] = [];
+    for (const { id, at } of this.matchingPoints(filter)) {
+      for (const raw of getValuesAtPath(this.readPayload(at) ?? undefined, path)) {
+        const value = orderValue(raw as number | string);
+        if (value === null) continue;
+        if (start !== null && (descending ? value > start : value < start)) continue;
+        entries.push({ value, id, at });
+      }
+    }
+    entries.sort((a, b) =>
+      descending
+        ? b.value - a.value || comparePointIds(b.id, a.id)
+        : a.value - b.value || comparePointIds(a.id, b.id),
+    );
+    return {
+      points: entries.slice(0, request.limit).map((entry) => {
+        const record = this.record(entry.id, entry.at, withPayload, withVector);
+        const out: Record<string, unknown> = { id: record.id };
+        if (record.payload !== undefined) out.payload = record.payload;
+        if (record.vector !== undefined) out.vector = record.vector;
+        out.order_value = entry.value;
+        return out;
+      }),
+      next_page_offset: null,
+    };
+  }
+
+  // ---------------------------------------------------------------- persistence
+
+  /**
+   * Persists every segment and commits a new manifest, then truncates the WAL. Concurrent calls
+   * share one flush. `force` writes a manifest even when nothing changed (config updates).
+   */
+  async flush(force = false): Promise<void> {
+    if (this.closed) return;
+    while (this.flushing) await this.flushing;
+    this.flushing = this.flushNow(force).finally(() => {
+      this.flushing = null;
+    });
+    await this.flushing;
+  }
+
+  private async flushNow(force: boolean): Promise<void> {
+    const op = this.lastOp;
+    const segments = [...this.segments.values()];
+    const anyDirty = segments.some((s) => s.isDirty) || this.retired.length > 0;
+    if (!force && !anyDirty && op === this.flushedOp) return;
+    // Every segment captures its state synchronously inside flush() before its first await,
+    // so all commits describe the state right after operation `op`.
+    const commits = await Promise.all(segments.map((s) => s.flush()));
+    const manifest: CollectionManifest = {
+      format: MANIFEST_FORMAT,
+      name: this.name,
+      config: this.config,
+      flushedOp: op,
+      segments: commits,
+      payloadSchema: this.payloadSchema,
+    };
+    await writeFileAtomic(join(this.dir, MANIFEST_FILE), stringifyJson(manifest));
+    segments.forEach((segment, i) => segment.forgetOlderGenerations(commits[i]!));
+    this.flushedOp = op;
+    this.wal.truncate(op);
+    const retired = this.retired.filter((s) => !this.segments.has(s.handle));
+    this.retired = [];
+    for (const segment of retired) segment.destroy();
+  }
+
+  /** Qdrant's collection status: green (idle), yellow (optimizing), grey (pending, not started). */
+  optimizationStatus(): {
+    state: 'green' | 'yellow' | 'grey';
+    error: string | null;
+    warnings: string[];
+    progress: unknown;
+  } {
+    return { state: 'green', error: null, warnings: [], progress: null };
+  }
+
+  /** Live points that are reachable through an HNSW graph, summed over vectors. */
+  indexedVectorsCount(): number {
+    let total = 0;
+    for (const segment of this.segments.values()) {
+      const view = segment.view;
+      view.state.vectors.forEach((vector, index) => {
+        if (vector.hnsw === null) return;
+        const count = view.count();
+        for (let offset = 0; offset < count; offset++) {
+          if (!view.isDeleted(offset) && view.hasVector(offset, index)) total++;
+        }
+      });
+    }
+    return total;
+  }
+
+  /** payload_schema of collection info: key → {data_type, params, points}. */
+  payloadSchemaInfo(): Record<string, unknown> {
+    return {};
+  }
+
+  /** Per named vector: where its data lives and how much of it there is. */
+  vectorStorageInfo(): {
+    name: string;
+    size: number;
+    distance: string;
+    on_disk: boolean;
+    original_ram_bytes: number;
+    original_disk_bytes: number;
+    hnsw_ram_bytes: number;
+    quantized_ram_bytes: number;
+    quantization: unknown;
+  }[] {
+    return this.vectors.map((v, index) => {
+      let originalRam = 0;
+      let originalDisk = 0;
+      let hnsw = 0;
+      let quantized = 0;
+      for (const segment of this.segments.values()) {
+        const state = segment.state.vectors[index];
+        if (!state) continue;
+        const bytes = segment.count * v.dim * 4;
+        originalDisk += bytes;
+        if (state.ram) originalRam += bytes;
+        hnsw += state.hnsw?.byteLength ?? 0;
+        quantized += state.quantized?.byteLength ?? 0;
+      }
+      return {
+        name: v.name,
+        size: v.dim,
+        distance: v.distance,
+        on_disk: v.onDisk,
+        original_ram_bytes: originalRam,
+        original_disk_bytes: originalDisk,
+        hnsw_ram_bytes: hnsw,
+        quantized_ram_bytes: quantized,
+        quantization: v.quantization,
+      };
+    });
+  }
+
+  /** Sizes for collection info and telemetry. */
+  sizes(): { ramBytes: number; diskBytes: number } {
+    let ramBytes = 0;
+    let diskBytes = this.wal.sizeBytes();
+    for (const segment of this.segments.values()) {
+      const s = segment.sizes();
+      ramBytes += s.ramBytes;
+      diskBytes += s.diskBytes;
+    }
+    return { ramBytes, diskBytes };
+  }
+
+  static exists(dir: string): boolean {
+    return existsSync(join(dir, MANIFEST_FILE));
+  }
+}
+
+function selectPayload(payload: Payload, selector: PayloadSelector): Payload {
+  if (selector === true || selector === false) return payload;
+  if ('include' in selector) {
+    const out: Payload = {};
+    for (const key of selector.include) {
+      const top = key.split('.')[0]!;
+      if (top in payload) out[top] = payload[top];
+    }
+    return out;
+  }
+  const out: Payload = { ...payload };
+  for (const key of selector.exclude) delete out[key.split('.')[0]!];
+  return out;
+}
+
+function readVectorSync(path: string, position: number, out: Float32Array): void {
+  const bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  const fd = openSync(path, 'r');
+  try {
+    let done = 0;
+    while (done < bytes.byteLength) {
+      const n = readSync(fd, bytes, done, bytes.byteLength - done, position + done);
+      if (n === 0)
+        throw new RingvecError('service', `vector file ${path} is truncated at ${position}`);
+      done += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A number or RFC 3339 datetime (as microseconds) used for ordering; null for other values. */
+function orderValue(raw: number | bigint | string | undefined | null): number | null {
+  if (raw === undefined || raw === null) return null;
+  if (typeof raw === 'number') return Number.isFinite(raw) ? raw : null;
+  if (typeof raw === 'bigint') return Number(raw);
+  if (typeof raw === 'string') return parseDatetime(raw);
+  return null;
+}

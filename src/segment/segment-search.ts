@@ -1,0 +1,253 @@
+// Search inside one segment, on any thread. Chooses between a plain scan and the HNSW graph as
+// Qdrant does (exact requested, no graph yet, or a filter that matches few points → plain scan),
+// searches the quantized vectors when they exist (unless `ignore`), and rescores the best
+// `limit × oversampling` candidates with the original vectors in ONE batched read (the path the
+// io_uring async scorer accelerates).
+
+import type { Filter } from '../filter/filter-types.js';
+import { compileFilter } from '../filter/compile-filter.js';
+import type { HnswIndex } from '../index/hnsw/hnsw-index.js';
+import type { Kernels } from '../kernels/index.js';
+import type { PointScorer } from '../kernels/point-scorer.js';
+import type { QuantizedVectors } from '../quantization/index.js';
+import { TopK } from '../quantization/index.js';
+import type { BatchReader, RecordFileLayout } from '../storage-io/batch-reader.js';
+import {
+  composeScorers,
+  OriginalVectorScorer,
+  queryVectors,
+  type SegmentQuery,
+} from './query-scoring.js';
+import type { SegmentView } from './segment-view.js';
+import { kernelOpOf, type SharedVectorState } from './types.js';
+
+export interface QuantizationParams {
+  ignore: boolean;
+  rescore: boolean | null;
+  oversampling: number | null;
+}
+
+export interface SegmentSearchParams {
+  hnswEf: number | null;
+  exact: boolean;
+  indexedOnly: boolean;
+  quantization: QuantizationParams | null;
+}
+
+export interface SegmentSearchRequest {
+  vectorName: string;
+  query: SegmentQuery;
+  /** Results wanted from this segment. */
+  limit: number;
+  filter: Filter | null;
+  params: SegmentSearchParams;
+  /** Internal score bound: results must score ≥ this (greater = closer). */
+  scoreThreshold: number | null;
+}
+
+export interface SegmentSearchResult {
+  offsets: Uint32Array;
+  /** Internal scores, best first. */
+  scores: Float32Array;
+}
+
+/** Per-thread resources: kernels, readers and loaded indexes, cached across searches. */
+export interface SearchResources {
+  readonly kernels: Kernels;
+  /** A BatchReader for an on-disk vector file (cached by the caller per thread). */
+  readerFor(layout: RecordFileLayout): BatchReader;
+  /** The HNSW index over this vector, when the segment has one. */
+  hnswFor(vector: SharedVectorState): HnswIndex | null;
+  /** The quantized vectors of this vector, when built. */
+  quantizedFor(vector: SharedVectorState): QuantizedVectors | null;
+}
+
+const SCAN_BATCH = 1024;
+/** Qdrant's full_scan_threshold is in KB of vectors; 1 KB = one 256-dim float vector. */
+const DEFAULT_FULL_SCAN_THRESHOLD_KB = 10000;
+
+const EMPTY: SegmentSearchResult = { offsets: new Uint32Array(0), scores: new Float32Array(0) };
+
+/** Live points of the segment that pass `filter` (null: every live point). */
+export function pointPredicate(
+  view: SegmentView,
+  filter: Filter | null,
+): (offset: number) => boolean {
+  if (filter === null) return (offset) => !view.isDeleted(offset);
+  const check = compileFilter(filter, {
+    payload: (offset) => view.payloadObject(offset),
+    pointId: (offset) => view.pointId(offset),
+    hasVector: (offset, name) => {
+      const index = view.vectorIndex(name);
+      return index >= 0 && view.hasVector(offset, index);
+    },
+  });
+  return (offset) => !view.isDeleted(offset) && check(offset);
+}
+
+/** The accept predicate of a search: live, has this vector, passes the filter. */
+export function acceptPredicate(
+  view: SegmentView,
+  vectorIndex: number,
+  filter: Filter | null,
+): (offset: number) => boolean {
+  const live = pointPredicate(view, filter);
+  return (offset) => view.hasVector(offset, vectorIndex) && live(offset);
+}
+
+export function originalScorer(
+  resources: SearchResources,
+  view: SegmentView,
+  vectorIndex: number,
+  query: SegmentQuery,
+): PointScorer {
+  const vector = view.state.vectors[vectorIndex]!;
+  const ram = view.ramVectors(vectorIndex);
+  return new OriginalVectorScorer(
+    resources.kernels,
+    kernelOpOf(vector.distance),
+    query,
+    vector.dim,
+    ram,
+    ram === null ? resources.readerFor(vector.file) : null,
+  );
+}
+
+function quantizedScorer(quantized: QuantizedVectors, query: SegmentQuery): PointScorer {
+  return composeScorers(
+    query,
+    queryVectors(query).map((v) => quantized.scorer(v)),
+  );
+}
+
+/** Plain scan over `candidates` (or every point) keeping the best `limit`. */
+async function plainScan(
+  scorer: PointScorer,
+  count: number,
+  accept: (offset: number) => boolean,
+  limit: number,
+  threshold: number | null,
+): Promise<SegmentSearchResult> {
+  const top = new TopK(limit);
+  const batch = new Uint32Array(SCAN_BATCH);
+  const scores = new Float32Array(SCAN_BATCH);
+  let filled = 0;
+  const flush = async () => {
+    if (filled === 0) return;
+    const pending = scorer.scoreOffsets(batch, filled, scores);
+    if (pending) await pending;
+    for (let i = 0; i < filled; i++) {
+      const score = scores[i]!;
+      if (threshold === null || score >= threshold) top.push(batch[i]!, score);
+    }
+    filled = 0;
+  };
+  for (let offset = 0; offset < count; offset++) {
+    if (!accept(offset)) continue;
+    batch[filled++] = offset;
+    if (filled === SCAN_BATCH) await flush();
+  }
+  await flush();
+  const result = top.sorted();
+  return { offsets: result.offsets, scores: result.scores };
+}
+
+/** Rescores candidates with the original vectors (one batched read) and keeps the best `limit`. */
+async function rescoreCandidates(
+  scorer: PointScorer,
+  candidates: SegmentSearchResult,
+  limit: number,
+  threshold: number | null,
+): Promise<SegmentSearchResult> {
+  const n = candidates.offsets.length;
+  const scores = new Float32Array(n);
+  const pending = scorer.scoreOffsets(candidates.offsets, n, scores);
+  if (pending) await pending;
+  const top = new TopK(limit);
+  for (let i = 0; i < n; i++) {
+    if (threshold === null || scores[i]! >= threshold) top.push(candidates.offsets[i]!, scores[i]!);
+  }
+  const result = top.sorted();
+  return { offsets: result.offsets, scores: result.scores };
+}
+
+function applyThreshold(
+  result: SegmentSearchResult,
+  threshold: number | null,
+): SegmentSearchResult {
+  if (threshold === null) return result;
+  let keep = 0;
+  while (keep < result.scores.length && result.scores[keep]! >= threshold) keep++;
+  return { offsets: result.offsets.subarray(0, keep), scores: result.scores.subarray(0, keep) };
+}
+
+/**
+ * Estimates whether a filtered search should scan instead of traversing the graph: Qdrant
+ * scans when the number of points the filter can match is below full_scan_threshold.
+ */
+function filterIsSelective(
+  accept: (offset: number) => boolean,
+  count: number,
+  thresholdPoints: number,
+): boolean {
+  if (count <= thresholdPoints) return true;
+  // Sample to estimate the matching fraction (no payload index cardinality yet).
+  const samples = Math.min(count, 512);
+  const step = count / samples;
+  let matched = 0;
+  for (let i = 0; i < samples; i++) if (accept(Math.floor(i * step))) matched++;
+  return (matched / samples) * count < thresholdPoints;
+}
+
+export async function searchSegment(
+  resources: SearchResources,
+  view: SegmentView,
+  request: SegmentSearchRequest,
+  fullScanThresholdKb = DEFAULT_FULL_SCAN_THRESHOLD_KB,
+): Promise<SegmentSearchResult> {
+  const vectorIndex = view.vectorIndex(request.vectorName);
+  if (vectorIndex < 0 || request.limit <= 0) return EMPTY;
+  const count = view.count();
+  if (count === 0) return EMPTY;
+  const vector = view.state.vectors[vectorIndex]!;
+  const accept = acceptPredicate(view, vectorIndex, request.filter);
+  const params = request.params;
+  const hnsw = params.exact ? null : resources.hnswFor(vector);
+  const quantized = resources.quantizedFor(vector);
+  const useQuantized =
+    quantized !== null && !params.exact && !(params.quantization?.ignore ?? false);
+  const thresholdPoints = Math.max(1, Math.floor((fullScanThresholdKb * 1024) / (vector.dim * 4)));
+
+  if (params.indexedOnly && hnsw === null && count > thresholdPoints) return EMPTY;
+
+  const original = originalScorer(resources, view, vectorIndex, request.query);
+  if (!useQuantized) {
+    if (hnsw !== null && !(request.filter && filterIsSelective(accept, count, thresholdPoints))) {
+      const ef = Math.max(params.hnswEf ?? hnsw.graph.efConstruct, request.limit);
+      const found = await hnsw.search(original, { limit: request.limit, ef, accept });
+      return applyThreshold(found, request.scoreThreshold);
+    }
+    return plainScan(original, count, accept, request.limit, request.scoreThreshold);
+  }
+
+  const oversampling = params.quantization?.oversampling ?? 1;
+  const rescore = params.quantization?.rescore ?? quantized.defaultRescore;
+  const candidatesWanted =
+    oversampling > 1 ? Math.floor(oversampling * request.limit) : request.limit;
+  const approximate = quantizedScorer(quantized, request.query);
+  let candidates: SegmentSearchResult;
+  if (hnsw !== null && !(request.filter && filterIsSelective(accept, count, thresholdPoints))) {
+    const ef = Math.max(params.hnswEf ?? hnsw.graph.efConstruct, candidatesWanted);
+    candidates = await hnsw.search(approximate, { limit: candidatesWanted, ef, accept });
+  } else {
+    candidates = await plainScan(approximate, count, accept, candidatesWanted, null);
+  }
+  if (!rescore) {
+    const limited = {
+      offsets: candidates.offsets.subarray(0, request.limit),
+      scores: candidates.scores.subarray(0, request.limit),
+    };
+    return applyThreshold(limited, request.scoreThreshold);
+  }
+  return rescoreCandidates(original, candidates, request.limit, request.scoreThreshold);
+}

@@ -1,0 +1,13 @@
+// All routes of the Qdrant REST API that ringvec serves.
+
+import type { FastifyInstance } from 'fastify';
+import type { ServerState } from '../server-state.js';
+import { registerCollectionRoutes } from './collection-routes.js';
+import { registerPointRoutes } from './point-routes.js';
+import { registerServiceRoutes } from './service-routes.js';
+
+export function registerRoutes(app: FastifyInstance, state: ServerState): void {
+  registerServiceRoutes(app, state);
+  registerCollectionRoutes(app, state);
+  registerPointRoutes(app, state);
+}

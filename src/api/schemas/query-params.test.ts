@@ -2,7 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   parseCollectionTimeoutParams,
+  parseMetricsParams,
+  parseOptimizationsParams,
   parseReadParams,
+  parseRemovePeerParams,
+  parseTelemetryParams,
   parseSnapshotParams,
   parseSnapshotUploadParams,
   parseUpdateParams,
@@ -114,5 +118,47 @@ test('snapshot params: wait defaults to true', () => {
     validation(
       'checksum: Validation error: invalid_sha256_hash [{"length": Number(3), "expected_length": Number(64)}]',
     ),
+  );
+});
+
+test('service query strings: telemetry, metrics, remove peer, optimizations', () => {
+  assert.deepEqual(plain(parseTelemetryParams({})), {
+    anonymize: false,
+    details_level: 0,
+    per_collection: false,
+  });
+  assert.deepEqual(
+    plain(parseTelemetryParams({ anonymize: 'true', details_level: '3', timeout: '5' })),
+    {
+      anonymize: true,
+      details_level: 3,
+      per_collection: false,
+      timeout: 5,
+    },
+  );
+  expectError(
+    () => parseTelemetryParams({ timeout: '0' }),
+    'validation',
+    validation('timeout: value 0 invalid, must be 1 or larger'),
+  );
+  assert.deepEqual(plain(parseMetricsParams({ per_collection: 'true' })), {
+    anonymize: false,
+    per_collection: true,
+  });
+  assert.deepEqual(plain(parseRemovePeerParams({ force: 'true' })), { force: true });
+  assert.deepEqual(plain(parseOptimizationsParams({})), { queued: false, idle_segments: false });
+  assert.deepEqual(plain(parseOptimizationsParams({ with: 'queued, completed' })), {
+    queued: true,
+    completed_limit: 16,
+    idle_segments: false,
+  });
+  assert.equal(
+    parseOptimizationsParams({ with: 'completed', completed_limit: '3' }).completed_limit,
+    3,
+  );
+  expectError(
+    () => parseOptimizationsParams({ with: 'running' }),
+    'bad_input',
+    "Wrong input: Unknown field in 'with' parameter: running",
   );
 });

@@ -7,6 +7,7 @@
 // Input is what an HTTP framework gives: a record of string (or string[] when repeated) values.
 
 import type { z } from 'zod';
+import { RingvecError } from '../../common/errors.js';
 import { DUPLICATE_FIELD, expectedOneOf } from './serde-messages.js';
 import { sha256Problem, type SnapshotPriority } from './collection-schemas.js';
 import { INVALID, custom, pushFormat, pushValidation, struct, validate } from './serde-schemas.js';
@@ -71,6 +72,15 @@ function parseEnum<T extends string>(values: readonly T[]) {
     return INVALID;
   };
 }
+
+const timeoutMin1 = () =>
+  validate(
+    param(
+      (t, ctx) => parseU64(t, ctx),
+      () => undefined,
+    ),
+    (t) => (t === 0 ? { message: 'value 0 invalid, must be 1 or larger' } : undefined),
+  );
 
 // ---- the parameter sets -----------------------------------------------------------------------
 
@@ -186,3 +196,105 @@ export const snapshotUploadParamsSchema: z.ZodType<SnapshotUploadParams> = struc
     ),
   },
 );
+
+// ---- service endpoints ------------------------------------------------------------------------
+
+/** GET /telemetry (src/actix/api/service_api.rs `TelemetryParam`). */
+export interface TelemetryParams {
+  /** Default false. */
+  anonymize: boolean;
+  /** Default 0 (`DetailsLevel::Level0`). */
+  details_level: number;
+  /** Default false. */
+  per_collection: boolean;
+  /** Seconds, ≥ 1. */
+  timeout?: number | undefined;
+}
+
+export const telemetryParamsSchema: z.ZodType<TelemetryParams> = struct('TelemetryParam', {
+  anonymize: param(parseBool, () => false),
+  details_level: param(
+    (t, ctx) => parseU64(t, ctx),
+    () => 0,
+  ),
+  per_collection: param(parseBool, () => false),
+  timeout: timeoutMin1(),
+});
+
+/** GET /metrics (service_api.rs `MetricsParam`). */
+export interface MetricsParams {
+  /** Default false. */
+  anonymize: boolean;
+  /** Default false. */
+  per_collection: boolean;
+  /** Seconds, ≥ 1. */
+  timeout?: number | undefined;
+}
+
+export const metricsParamsSchema: z.ZodType<MetricsParams> = struct('MetricsParam', {
+  anonymize: param(parseBool, () => false),
+  per_collection: param(parseBool, () => false),
+  timeout: timeoutMin1(),
+});
+
+/** DELETE /cluster/peer/{peer_id} (src/actix/api/cluster_api.rs `QueryParams`). */
+export interface RemovePeerParams {
+  /** Default false. */
+  force: boolean;
+  /** Seconds, ≥ 1. */
+  timeout?: number | undefined;
+}
+
+export const removePeerParamsSchema: z.ZodType<RemovePeerParams> = struct('QueryParams', {
+  force: param(parseBool, () => false),
+  timeout: timeoutMin1(),
+});
+
+/** GET /collections/{name}/optimizations, `?with=queued,completed,idle_segments&completed_limit=`. */
+export interface OptimizationsParams {
+  queued: boolean;
+  /** Set only when `with` lists `completed`; default 16 (`DEFAULT_OPTIMIZATIONS_COMPLETED_LIMIT`). */
+  completed_limit?: number | undefined;
+  idle_segments: boolean;
+}
+
+const optimizationsParamSchema = struct('OptimizationsParam', {
+  with: param(
+    (t) => t,
+    () => '',
+  ),
+  completed_limit: param(
+    (t, ctx) => parseU64(t, ctx),
+    () => 16,
+  ),
+});
+
+/**
+ * Parses the optimizations query. An unknown `with` entry is Qdrant's 400 "Wrong input: Unknown field
+ * in 'with' parameter: …" (collections_api.rs `TryFrom<&OptimizationsParam>`).
+ */
+export function optimizationsParams(
+  raw: z.output<typeof optimizationsParamSchema>,
+): OptimizationsParams {
+  const out: OptimizationsParams = { queued: false, idle_segments: false };
+  for (const field of raw.with.split(',')) {
+    switch (field.trim()) {
+      case '':
+        break;
+      case 'queued':
+        out.queued = true;
+        break;
+      case 'completed':
+        out.completed_limit = raw.completed_limit;
+        break;
+      case 'idle_segments':
+        out.idle_segments = true;
+        break;
+      default:
+        throw new RingvecError('bad_input', `Unknown field in 'with' parameter: ${field}`);
+    }
+  }
+  return out;
+}
+
+export { optimizationsParamSchema };

@@ -73,12 +73,21 @@ import {
 } from './legacy-search-schemas.js';
 import {
   collectionTimeoutParamsSchema,
+  metricsParamsSchema,
+  optimizationsParamSchema,
+  optimizationsParams,
   readParamsSchema,
+  removePeerParamsSchema,
+  telemetryParamsSchema,
   snapshotParamsSchema,
   snapshotUploadParamsSchema,
   updateParamsSchema,
   type CollectionTimeoutParams,
+  type MetricsParams,
+  type OptimizationsParams,
   type ReadParams,
+  type RemovePeerParams,
+  type TelemetryParams,
   type SnapshotParams,
   type SnapshotUploadParams,
   type UpdateParams,
@@ -232,3 +241,18 @@ export function parseCollectionName(name: string, options: { strict?: boolean } 
     );
   return name;
 }
+
+// ---- service query strings --------------------------------------------------------------------
+
+/** GET /telemetry. */
+export const parseTelemetryParams = (query: unknown): TelemetryParams =>
+  parseRequest(telemetryParamsSchema, query ?? {}, QUERY);
+/** GET /metrics. */
+export const parseMetricsParams = (query: unknown): MetricsParams =>
+  parseRequest(metricsParamsSchema, query ?? {}, QUERY);
+/** DELETE /cluster/peer/{peer_id}. */
+export const parseRemovePeerParams = (query: unknown): RemovePeerParams =>
+  parseRequest(removePeerParamsSchema, query ?? {}, QUERY);
+/** GET /collections/{name}/optimizations. */
+export const parseOptimizationsParams = (query: unknown): OptimizationsParams =>
+  optimizationsParams(parseRequest(optimizationsParamSchema, query ?? {}, QUERY));

@@ -381,7 +381,15 @@ export function validate<T>(
   rule: (value: T) => Failure | Failure[] | undefined,
 ): z.ZodType<T> {
   return schema.check((ctx) => {
-    const result = rule(ctx.value);
+    let result: Failure | Failure[] | undefined;
+    try {
+      result = rule(ctx.value);
+    } catch (error) {
+      // A child already failed validation and left a hole the rule cannot read; the child's issue
+      // is reported, this rule is not.
+      if (error instanceof TypeError && ctx.issues.length > 0) return;
+      throw error;
+    }
     if (result === undefined) return;
     for (const failure of Array.isArray(result) ? result : [result]) {
       ctx.issues.push({

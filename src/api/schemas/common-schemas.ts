@@ -109,7 +109,7 @@ export const withVectorSchema: z.ZodType<WithVector> = dispatch<WithVector>((val
 // ---- search params ----------------------------------------------------------------------------
 
 export interface QuantizationSearchParams {
-  /** Default false (types.rs `default_quantization_ignore_value`). */
+  /** Default false (lib/segment/src/types.rs `default_quantization_ignore_value`). */
   ignore: boolean;
   /** Undefined: decided by the engine (rescore when originals are available). */
   rescore?: boolean | undefined;
@@ -118,7 +118,7 @@ export interface QuantizationSearchParams {
 }
 
 export interface AcornSearchParams {
-  /** Default false. */
+  /** Default false (types.rs `#[serde(default)] enable`). */
   enable: boolean;
   /** Undefined means 0.4 (types.rs `ACORN_MAX_SELECTIVITY_DEFAULT`). In [0, 1]. */
   max_selectivity?: number | undefined;
@@ -130,10 +130,10 @@ export type IdfParams = 'global' | { corpus: FilterInput };
 export interface SearchParams {
   /** HNSW beam size; undefined means the collection's `ef_construct`-derived default. ≥ 1. */
   hnsw_ef?: number | undefined;
-  /** Default false. */
+  /** Default false (types.rs `SearchParams`, `#[serde(default)] exact`; null is refused). */
   exact: boolean;
   quantization?: QuantizationSearchParams | undefined;
-  /** Default false. */
+  /** Default false (types.rs `#[serde(default)] indexed_only`). */
   indexed_only: boolean;
   acorn?: AcornSearchParams | undefined;
   idf?: IdfParams | undefined;

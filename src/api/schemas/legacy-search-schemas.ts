@@ -51,9 +51,9 @@ import {
 interface LegacyCommon {
   filter?: FilterInput;
   params?: SearchParams | undefined;
-  /** Default false. */
+  /** Default false (None is `WithPayloadInterface::Bool(false)` in collection/search.rs). */
   with_payload: WithPayload;
-  /** Default false. */
+  /** Alias `with_vectors` (not for discover). Default false (search.rs `unwrap_or_default()`). */
   with_vector: WithVector;
   shard_key?: ShardKeySelector | undefined;
 }
@@ -62,7 +62,7 @@ interface LegacyCommon {
 interface LegacyPage {
   /** Required (alias `top`). ≥ 1. */
   limit: number;
-  /** Default 0. */
+  /** Default 0 (lib/shard/src/search.rs, recommendations.rs `offset.unwrap_or_default()`). */
   offset: number;
 }
 
@@ -136,11 +136,11 @@ export const searchGroupsSchema: z.ZodType<SearchGroupsRequest> = struct(
 // ---- recommend --------------------------------------------------------------------------------
 
 interface RecommendCommon extends LegacyCommon {
-  /** Point ids or raw vectors to move towards. Default []. */
+  /** Point ids or raw vectors to move towards. Default [] (`#[serde(default)]`; null refused). */
   positive: RecommendExample[];
   /** Point ids or raw vectors to move away from. Default []. */
   negative: RecommendExample[];
-  /** Default `average_vector`. */
+  /** Default `average_vector` (recommendations.rs `strategy.unwrap_or_default()`). */
   strategy: RecommendStrategy;
   score_threshold?: number | undefined;
   /** Default "" (the unnamed vector). */

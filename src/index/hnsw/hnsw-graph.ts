@@ -5,33 +5,38 @@
 // File / memory format, version 1. All integers are little-endian u32 unless noted; sections
 // start at 8-byte aligned offsets computed from the header (nothing else is stored):
 //
-//   header (64 bytes, 16 words)
-//     w0-1  magic "RVHNSWGR"            w8   max level L (0 when count = 0)
-//     w2    format version (1)          w9   entry point (a node of level L; 0xFFFFFFFF if empty)
-//     w3    header bytes (64)           w10  ef_construct used to build (informational)
-//     w4    point count n               w11  upperWords: length of the upper-links section, in u32
-//     w5    m  (upper-level degree)     w12  total bytes, low 32 bits
-//     w6    m0 (level-0 degree)         w13  total bytes, high 32 bits
-//     w7    stride0 = slots per node    w14  CRC-32 of bytes [64, total)
-//           on level 0 (≥ m0 + 1)       w15  CRC-32 of header bytes [0, 60)
-//   levels        u8[n]                 top level of each node
-//   upperOffsets  u32[n]                node i's first upper-links slot (0 when levels[i] = 0);
-//                                       exactly the prefix sum of levels[j] * (m + 1) over j < i
-//   links0        u32[n * stride0]      node i at i*stride0: [count, neighbour × count, unused …]
-//   upperLinks    u32[upperWords]       node i, level l ≥ 1 at upperOffsets[i] + (l-1)*(m+1):
-//                                       [count, neighbour × count, unused …] (count ≤ m)
+//   header (96 bytes, 24 words)
+//     w0-1  magic "RVHNSWGR"             w10  ef_construct used to build (informational)
+//     w2    format version (1)           w11  upperWords: u32 length of the upper-links section
+//     w3    header bytes (96)            w12  extraWords: u32 length of extra links (0 = none)
+//     w4    point count n                w13  payload_m that built the extra links (informational)
+//     w5    m  (upper-level degree)      w14  total bytes, low 32 bits
+//     w6    m0 (level-0 degree)          w15  total bytes, high 32 bits
+//     w7    stride0 = slots per node on  w16-21 reserved, 0
+//           level 0 (≥ m0 + 1)           w22  CRC-32 of bytes [96, total)
+//     w8    max level L (0 when n = 0)   w23  CRC-32 of header bytes [0, 92)
+//     w9    entry point (a node of level L; 0xFFFFFFFF when n = 0)
+//   levels        u8[n]                  top level of each node
+//   upperOffsets  u32[n]                 node i's first upper-links slot (0 when levels[i] = 0);
+//                                        exactly the prefix sum of levels[j] * (m + 1) over j < i
+//   links0        u32[n * stride0]       node i at i*stride0: [count, neighbour × count, unused …]
+//   upperLinks    u32[upperWords]        node i, level l ≥ 1 at upperOffsets[i] + (l-1)*(m+1):
+//                                        [count, neighbour × count, unused …] (count ≤ m)
+//   only when extraWords > 0 (payload_m links, level 0, see group-links.ts):
+//   extraOffsets  u32[n + 1]             node i's extra links are extraLinks[extraOffsets[i] …
+//   extraLinks    u32[extraWords]        extraOffsets[i+1]); offsets non-decreasing, last = words
 //
 // Invariants checked on load (so a corrupt or hostile file fails with a clear error instead of an
 // out-of-bounds read later): sizes match the header, counts ≤ capacity, every neighbour < n, a
-// neighbour on level l has a level ≥ l, the entry point has the max level, both CRCs match.
-// The checksums are written when the builder seals the graph, so `buffer` is a valid file as soon
-// as a build returns.
+// neighbour on level l has a level ≥ l, the entry point has the max level, reserved words are 0,
+// both CRCs match. The checksums are written when the builder seals the graph, so `buffer` is a
+// valid file as soon as a build returns.
 
 import { crc32 } from 'node:zlib';
 import { errors } from '../../common/errors.js';
 
 export const HNSW_FORMAT_VERSION = 1;
-export const HNSW_HEADER_BYTES = 64;
+export const HNSW_HEADER_BYTES = 96;
 /** Levels above this are rejected; floor(-ln(u) / ln(m)) with a 32-bit u stays below 33. */
 export const HNSW_MAX_LEVEL = 63;
 export const NO_ENTRY_POINT = 0xffffffff;
@@ -49,10 +54,13 @@ const W_MAX_LEVEL = 8;
 const W_ENTRY = 9;
 const W_EF_CONSTRUCT = 10;
 const W_UPPER_WORDS = 11;
-const W_TOTAL_LO = 12;
-const W_TOTAL_HI = 13;
-const W_BODY_CRC = 14;
-const W_HEADER_CRC = 15;
+const W_EXTRA_WORDS = 12;
+const W_PAYLOAD_M = 13;
+const W_TOTAL_LO = 14;
+const W_TOTAL_HI = 15;
+const W_RESERVED_FIRST = 16;
+const W_BODY_CRC = 22;
+const W_HEADER_CRC = 23;
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
@@ -61,6 +69,9 @@ interface SectionLayout {
   upperOffsetsOffset: number;
   links0Offset: number;
   upperLinksOffset: number;
+  extraOffsetsOffset: number;
+  extraOffsetsLength: number;
+  extraLinksOffset: number;
   totalBytes: number;
 }
 
@@ -68,13 +79,30 @@ function align8(bytes: number): number {
   return Math.ceil(bytes / 8) * 8;
 }
 
-function sectionLayout(count: number, stride0: number, upperWords: number): SectionLayout {
+function sectionLayout(
+  count: number,
+  stride0: number,
+  upperWords: number,
+  extraWords: number,
+): SectionLayout {
   const levelsOffset = HNSW_HEADER_BYTES;
   const upperOffsetsOffset = align8(levelsOffset + count);
   const links0Offset = align8(upperOffsetsOffset + 4 * count);
   const upperLinksOffset = align8(links0Offset + 4 * count * stride0);
-  const totalBytes = align8(upperLinksOffset + 4 * upperWords);
-  return { levelsOffset, upperOffsetsOffset, links0Offset, upperLinksOffset, totalBytes };
+  const extraOffsetsOffset = align8(upperLinksOffset + 4 * upperWords);
+  const extraOffsetsLength = extraWords > 0 ? count + 1 : 0;
+  const extraLinksOffset = align8(extraOffsetsOffset + 4 * extraOffsetsLength);
+  const totalBytes = align8(extraLinksOffset + 4 * extraWords);
+  return {
+    levelsOffset,
+    upperOffsetsOffset,
+    links0Offset,
+    upperLinksOffset,
+    extraOffsetsOffset,
+    extraOffsetsLength,
+    extraLinksOffset,
+    totalBytes,
+  };
 }
 
 function corrupt(what: string): Error {
@@ -93,6 +121,9 @@ export interface HnswGraphShape {
   efConstruct: number;
   /** Top level of every node. */
   levels: Uint8Array;
+  /** Length of the extra (payload_m) links section; 0 = none. */
+  extraWords?: number;
+  payloadM?: number;
 }
 
 export interface HnswGraphLoadOptions {
@@ -115,14 +146,19 @@ export class HnswGraph {
   readonly upperOffsets: Uint32Array;
   readonly links0: Uint32Array;
   readonly upperLinks: Uint32Array;
+  /** Extra level-0 links (payload_m); both empty when the graph has none. */
+  readonly extraOffsets: Uint32Array;
+  readonly extraLinks: Uint32Array;
   private readonly header: Uint32Array;
+  private cachedMaxExtraDegree: number | undefined;
 
   private constructor(buffer: SharedArrayBuffer) {
     const header = new Uint32Array(buffer, 0, HNSW_HEADER_BYTES / 4);
     const count = header[W_COUNT]!;
     const stride0 = header[W_STRIDE0]!;
     const upperWords = header[W_UPPER_WORDS]!;
-    const layout = sectionLayout(count, stride0, upperWords);
+    const extraWords = header[W_EXTRA_WORDS]!;
+    const layout = sectionLayout(count, stride0, upperWords, extraWords);
     this.buffer = buffer;
     this.header = header;
     this.count = count;
@@ -135,6 +171,12 @@ export class HnswGraph {
     this.upperOffsets = new Uint32Array(buffer, layout.upperOffsetsOffset, count);
     this.links0 = new Uint32Array(buffer, layout.links0Offset, count * stride0);
     this.upperLinks = new Uint32Array(buffer, layout.upperLinksOffset, upperWords);
+    this.extraOffsets = new Uint32Array(
+      buffer,
+      layout.extraOffsetsOffset,
+      layout.extraOffsetsLength,
+    );
+    this.extraLinks = new Uint32Array(buffer, layout.extraLinksOffset, extraWords);
   }
 
   /** Highest level of the graph. */
@@ -145,6 +187,23 @@ export class HnswGraph {
   /** Where every search starts: a node of level maxLevel, or NO_ENTRY_POINT for an empty graph. */
   get entryPoint(): number {
     return this.header[W_ENTRY]!;
+  }
+
+  /** payload_m of the extra links (0 when there are none). */
+  get payloadM(): number {
+    return this.header[W_PAYLOAD_M]!;
+  }
+
+  /** Most extra links any node has (0 without extra links). */
+  get maxExtraDegree(): number {
+    if (this.cachedMaxExtraDegree === undefined) {
+      let max = 0;
+      for (let i = 0; i + 1 < this.extraOffsets.length; i++) {
+        max = Math.max(max, this.extraOffsets[i + 1]! - this.extraOffsets[i]!);
+      }
+      this.cachedMaxExtraDegree = max;
+    }
+    return this.cachedMaxExtraDegree;
   }
 
   /** Bytes of the whole graph (= file size). */
@@ -158,6 +217,7 @@ export class HnswGraph {
    */
   static allocate(shape: HnswGraphShape): HnswGraph {
     const { count, m, m0, stride0, efConstruct, levels } = shape;
+    const extraWords = shape.extraWords ?? 0;
     if (!LITTLE_ENDIAN) throw errors.service('HNSW graphs need a little-endian platform');
     if (levels.length !== count) {
       throw errors.service(`HNSW levels: expected ${count} entries, got ${levels.length}`);
@@ -165,7 +225,7 @@ export class HnswGraph {
     if (stride0 < m0 + 1) throw errors.service(`HNSW stride0 ${stride0} < m0 + 1 = ${m0 + 1}`);
     let upperWords = 0;
     for (let i = 0; i < count; i++) upperWords += levels[i]! * (m + 1);
-    const layout = sectionLayout(count, stride0, upperWords);
+    const layout = sectionLayout(count, stride0, upperWords, extraWords);
     const buffer = new SharedArrayBuffer(layout.totalBytes);
     const header = new Uint32Array(buffer, 0, HNSW_HEADER_BYTES / 4);
     header[W_MAGIC0] = MAGIC[0]!;
@@ -180,6 +240,8 @@ export class HnswGraph {
     header[W_ENTRY] = NO_ENTRY_POINT;
     header[W_EF_CONSTRUCT] = efConstruct;
     header[W_UPPER_WORDS] = upperWords;
+    header[W_EXTRA_WORDS] = extraWords;
+    header[W_PAYLOAD_M] = shape.payloadM ?? 0;
     header[W_TOTAL_LO] = layout.totalBytes >>> 0;
     header[W_TOTAL_HI] = Math.floor(layout.totalBytes / 4294967296);
     const graph = new HnswGraph(buffer);
@@ -207,6 +269,37 @@ export class HnswGraph {
     const bytes = new Uint8Array(this.buffer);
     this.header[W_BODY_CRC] = crc32(bytes.subarray(HNSW_HEADER_BYTES));
     this.header[W_HEADER_CRC] = crc32(bytes.subarray(0, HNSW_HEADER_BYTES - 4));
+  }
+
+  /**
+   * A copy of this graph with extra level-0 links (CSR: node i's are links[offsets[i] …
+   * offsets[i+1])), replacing any it had. Sealed; this graph is left unchanged.
+   */
+  withExtraLinks(offsets: Uint32Array, links: Uint32Array, payloadM: number): HnswGraph {
+    const { count } = this;
+    if (offsets.length !== count + 1 || offsets[count] !== links.length) {
+      throw errors.service(
+        `HNSW extra links: expected ${count + 1} offsets ending at ${links.length}, got ` +
+          `${offsets.length} ending at ${offsets[count]}`,
+      );
+    }
+    const copy = HnswGraph.allocate({
+      count,
+      m: this.m,
+      m0: this.m0,
+      stride0: this.stride0,
+      efConstruct: this.efConstruct,
+      levels: this.levels,
+      extraWords: links.length,
+      payloadM,
+    });
+    copy.links0.set(this.links0);
+    copy.upperLinks.set(this.upperLinks);
+    copy.extraOffsets.set(offsets.subarray(0, copy.extraOffsets.length));
+    copy.extraLinks.set(links);
+    copy.setEntryPoint(this.entryPoint, this.maxLevel);
+    copy.seal();
+    return copy;
   }
 
   /** Neighbours of `node` on `level` (a copy; for tests and diagnostics, not hot loops). */
@@ -250,6 +343,21 @@ export class HnswGraph {
 
   private validateStructure(): void {
     const { count, m, m0, stride0, stride1, levels, upperOffsets, links0, upperLinks } = this;
+    const { extraOffsets, extraLinks } = this;
+    if (extraLinks.length > 0) {
+      if (extraOffsets[0] !== 0 || extraOffsets[count] !== extraLinks.length) {
+        throw corrupt(`extra-link offsets must run from 0 to ${extraLinks.length}`);
+      }
+      for (let i = 0; i < count; i++) {
+        if (extraOffsets[i + 1]! < extraOffsets[i]!) {
+          throw corrupt(`extra-link offsets decrease at node ${i}`);
+        }
+      }
+      for (let j = 0; j < extraLinks.length; j++) {
+        if (extraLinks[j]! >= count)
+          throw corrupt(`extra link to ${extraLinks[j]} (count ${count})`);
+      }
+    }
     const capacity0 = stride0 - 1;
     let expectedOffset = 0;
     let topLevel = 0;
@@ -340,7 +448,10 @@ function validateHeader(buffer: SharedArrayBuffer, verifyChecksum: boolean): voi
   if (header[W_MAX_LEVEL]! > HNSW_MAX_LEVEL) {
     throw corrupt(`max level ${header[W_MAX_LEVEL]} > ${HNSW_MAX_LEVEL}`);
   }
-  const layout = sectionLayout(count, stride0, header[W_UPPER_WORDS]!);
+  for (let w = W_RESERVED_FIRST; w < W_BODY_CRC; w++) {
+    if (header[w] !== 0) throw corrupt(`reserved header word ${w} is ${header[w]}, expected 0`);
+  }
+  const layout = sectionLayout(count, stride0, header[W_UPPER_WORDS]!, header[W_EXTRA_WORDS]!);
   const declared = header[W_TOTAL_LO]! + header[W_TOTAL_HI]! * 4294967296;
   if (declared !== layout.totalBytes || buffer.byteLength !== layout.totalBytes) {
     throw corrupt(

@@ -378,3 +378,74 @@ describe('HnswIndex with an asynchronous scorer', () => {
     assert.equal(again.offsets.length, 10);
   });
 });
+
+describe('HnswIndex group links (Qdrant payload_m)', () => {
+  const GROUPS = 100; // 1% each, scattered over all clusters
+  const groupOf = (offset: number) => offset % GROUPS;
+  const groups = Array.from({ length: GROUPS }, (_, g) =>
+    Uint32Array.from({ length: POINTS / GROUPS }, (_, i) => i * GROUPS + g),
+  );
+  let linked: HnswIndex | undefined;
+  const withLinks = (): HnswIndex =>
+    (linked ??= fixture('Euclid').index.withGroupLinks(fixture('Euclid').scorer, groups, {
+      payloadM: 16,
+      efConstruct: 100,
+      seed: 1,
+    }));
+
+  function filtered(index: HnswIndex, followRejected: boolean) {
+    const f = fixture('Euclid');
+    let hits = 0;
+    let scored = 0;
+    for (let q = 0; q < 50; q++) {
+      const group = q % GROUPS;
+      const accept = (offset: number) => groupOf(offset) === group;
+      const result = index.search(f.scorer.queryScorer(query(f, q)), {
+        limit: 10,
+        ef: 32,
+        accept,
+        followRejected,
+      }) as HnswSearchResult;
+      for (const offset of result.offsets) assert.equal(groupOf(offset), group);
+      const truth = exactTopK({ ...f, queries: query(f, q) }, 10, accept);
+      hits += recallAtK(truth, [result.offsets], 10) * 10;
+      scored += result.pointsScored;
+    }
+    return { recall: hits / 500, scoredPerQuery: scored / 50 };
+  }
+
+  test('make a 1% filter cheap without following rejected points', (t) => {
+    const traverse = filtered(fixture('Euclid').index, true);
+    const grouped = filtered(withLinks(), false);
+    const unlinked = filtered(fixture('Euclid').index, false);
+    t.diagnostic(`traverse rejected: ${JSON.stringify(traverse)}`);
+    t.diagnostic(`payload_m links, accepted only: ${JSON.stringify(grouped)}`);
+    t.diagnostic(`no links, accepted only: ${JSON.stringify(unlinked)}`);
+    assert.ok(traverse.recall >= 0.95);
+    assert.ok(grouped.recall >= 0.95, `recall with group links ${grouped.recall}`);
+    assert.ok(grouped.scoredPerQuery * 4 < traverse.scoredPerQuery);
+    assert.ok(unlinked.recall < grouped.recall);
+  });
+
+  test('leave unfiltered search unchanged and survive serialization', () => {
+    const f = fixture('Euclid');
+    const index = withLinks();
+    assert.ok(index.graph.extraLinks.length > 0);
+    assert.equal(index.graph.payloadM, 16);
+    const reloaded = HnswIndex.fromBuffer(Buffer.from(index.toBytes()));
+    assert.deepEqual(reloaded.graph.extraLinks, index.graph.extraLinks);
+    for (let q = 0; q < 20; q++) {
+      const scorer = f.scorer.queryScorer(query(f, q));
+      assert.deepEqual(searchSync(index, scorer, 10, 64), searchSync(f.index, scorer, 10, 64));
+      const accept = (offset: number) => groupOf(offset) === q;
+      assert.deepEqual(
+        reloaded.search(scorer, { limit: 10, accept, followRejected: false }),
+        index.search(scorer, { limit: 10, accept, followRejected: false }),
+      );
+    }
+    const broken = HnswGraph.fromBuffer(Buffer.from(index.toBytes()));
+    broken.extraLinks[3] = POINTS;
+    broken.seal();
+    assert.throws(() => HnswGraph.fromBuffer(Buffer.from(broken.toBytes())), /extra link to 10000/);
+  });
+});

@@ -6,6 +6,7 @@
 
 import { errors } from '../../common/errors.js';
 import type { PointScorer, StoredPointScorer } from '../../kernels/point-scorer.js';
+import { addGroupLinks, type GroupLinksOptions, type GroupLinksParams } from './group-links.js';
 import { buildHnswGraph, type HnswBuildOptions, type HnswBuildParams } from './hnsw-builder.js';
 import { HnswGraph, NO_ENTRY_POINT, type HnswGraphLoadOptions } from './hnsw-graph.js';
 import { LayerSearcher, type AcceptOffset } from './layer-searcher.js';
@@ -17,6 +18,13 @@ export interface HnswSearchParams {
   ef?: number;
   /** Only offsets for which this returns true are returned; the others are still traversed. */
   accept?: AcceptOffset;
+  /**
+   * With `accept`: keep scoring rejected points to walk through them (default true, robust for
+   * any filter). false = Qdrant's filtered HNSW: after the first accepted point only accepted
+   * points are scored; much cheaper for selective filters whose groups have payload_m links
+   * (withGroupLinks), lower recall without them.
+   */
+  followRejected?: boolean;
 }
 
 /** Up to `limit` results, closest first: offsets[i] scored scores[i] (greater = closer). */
@@ -63,6 +71,19 @@ export class HnswIndex {
     return new HnswIndex(HnswGraph.fromBuffer(input, options));
   }
 
+  /**
+   * A copy with Qdrant `payload_m` links inside each group of points (e.g. all points with one
+   * keyword value), so searches filtered to a group stay connected and cheap.
+   */
+  withGroupLinks(
+    scorer: StoredPointScorer,
+    groups: Iterable<Uint32Array>,
+    params: GroupLinksParams,
+    options: GroupLinksOptions = {},
+  ): HnswIndex {
+    return new HnswIndex(addGroupLinks(this.graph, scorer, groups, params, options));
+  }
+
   get count(): number {
     return this.graph.count;
   }
@@ -96,7 +117,9 @@ export class HnswIndex {
     let pending: Promise<void> | undefined;
     try {
       pending = then(searcher.start(graph.entryPoint), () =>
-        then(searcher.descend(graph.maxLevel, 0), () => searcher.searchLevel(0, ef, accept)),
+        then(searcher.descend(graph.maxLevel, 0), () =>
+          searcher.searchLevel(0, ef, accept, params.followRejected ?? true),
+        ),
       );
     } catch (error) {
       release(searcher);

@@ -49,6 +49,7 @@ export class LayerSearcher {
   private stopLevel = 0;
   private ef = 1;
   private accept: AcceptOffset | undefined;
+  private followRejected = true;
   /** Sink for prefetching reads, so the JIT cannot drop them. */
   private touched = 0;
 
@@ -65,7 +66,7 @@ export class LayerSearcher {
   /** Prepares a traversal of `graph` with `scorer` as the query. */
   bind(graph: HnswGraph, scorer: PointScorer): void {
     // A batch may overshoot batchTarget by one node's neighbours.
-    const size = this.batchTarget + Math.max(graph.stride0, graph.stride1);
+    const size = this.batchTarget + Math.max(graph.stride0, graph.stride1) + graph.maxExtraDegree;
     if (this.batch.length < size) {
       this.batch = new Uint32Array(size);
       this.batchScores = new Float32Array(size);
@@ -152,12 +153,15 @@ export class LayerSearcher {
   /**
    * Best-first search of `level` from `current`, keeping the best `ef` accepted nodes in
    * `results`. With `accept`, rejected nodes are traversed (so the graph stays connected for the
-   * query) but never enter `results`.
+   * query) but never enter `results`. With followRejected = false, rejected nodes are traversed
+   * only until the first accepted one is found; after that only accepted neighbours are scored,
+   * which is cheap for selective filters but needs group links (payload_m) to stay connected.
    */
   searchLevel(
     level: number,
     ef: number,
     accept: AcceptOffset | undefined,
+    followRejected = true,
   ): Promise<void> | undefined {
     const graph = this.graph!;
     this.visited.reset(graph.count);
@@ -166,6 +170,7 @@ export class LayerSearcher {
     this.level = level;
     this.ef = ef;
     this.accept = accept;
+    this.followRejected = followRejected;
     const entry = this.current;
     this.visited.tags[entry] = this.visited.epoch;
     this.candidates.push(entry, this.currentScore);
@@ -217,6 +222,14 @@ export class LayerSearcher {
       stride = graph.stride1;
     }
     const target = this.batchTarget;
+    const extraLinks = graph.extraLinks;
+    // Extra (payload_m) links lead to points sharing a payload value with the node; they pay off
+    // only from nodes the filter accepts (and there is no filter to serve without `accept`).
+    const accept = this.accept;
+    const extraOffsets =
+      level === 0 && accept !== undefined && extraLinks.length > 0 ? graph.extraOffsets : undefined;
+    // Qdrant's filtered search: once an accepted point is found, score accepted points only.
+    const skipRejected = accept !== undefined && !this.followRejected && results.size > 0;
     if (level === 0 && candidates.size >= PREFETCH_CANDIDATES) {
       // Touch the link lists of the next best candidates together: their cache misses overlap
       // instead of stalling one by one when they are popped (JS has no prefetch instruction).
@@ -232,11 +245,30 @@ export class LayerSearcher {
       candidates.pop();
       const base = level === 0 ? node * stride : graph.upperOffsets[node]! + (level - 1) * stride;
       const count = links[base]!;
-      for (let j = base + 1, end = base + 1 + count; j < end; j++) {
-        const other = links[j]!;
-        if (tags[other] !== epoch) {
-          tags[other] = epoch;
-          batch[k++] = other;
+      if (skipRejected) {
+        for (let j = base + 1, end = base + 1 + count; j < end; j++) {
+          const other = links[j]!;
+          if (tags[other] !== epoch) {
+            tags[other] = epoch;
+            if (accept!(other)) batch[k++] = other;
+          }
+        }
+      } else {
+        for (let j = base + 1, end = base + 1 + count; j < end; j++) {
+          const other = links[j]!;
+          if (tags[other] !== epoch) {
+            tags[other] = epoch;
+            batch[k++] = other;
+          }
+        }
+      }
+      if (extraOffsets !== undefined && accept!(node)) {
+        for (let j = extraOffsets[node]!, end = extraOffsets[node + 1]!; j < end; j++) {
+          const other = extraLinks[j]!;
+          if (tags[other] !== epoch) {
+            tags[other] = epoch;
+            if (!skipRejected || accept!(other)) batch[k++] = other;
+          }
         }
       }
       if (k >= target) break;

@@ -30,6 +30,11 @@ export interface HnswBuildOptions {
   progressInterval?: number;
   /** Polled with the progress callback; returning true aborts the build with an error. */
   isStopped?: () => boolean;
+  /**
+   * The offsets to link, in insertion order, each once (default 0 … count-1). The others (e.g.
+   * deleted points) get no links and no upper levels, so no search ever reaches them.
+   */
+  points?: Uint32Array;
 }
 
 export const DEFAULT_HNSW_PARAMS: Readonly<HnswBuildParams> = { m: 16, efConstruct: 100, seed: 42 };
@@ -46,7 +51,7 @@ export function assignLevels(count: number, m: number, seed: number): Uint8Array
   return levels;
 }
 
-/** Builds the graph over all `scorer.count` points. Throws RingvecError on bad params. */
+/** Builds the graph over the points of `scorer` (all, or options.points). RingvecError on bad params. */
 export function buildHnswGraph(
   scorer: StoredPointScorer,
   params: HnswBuildParams,
@@ -60,22 +65,35 @@ export function buildHnswGraph(
     throw errors.badInput(`hnsw ef_construct: expected an integer ≥ 1, got ${efConstruct}`);
   }
   const count = scorer.count;
+  const levels = assignLevels(count, m, seed);
+  const points = options.points;
+  if (points !== undefined) {
+    // Levels stay those of the full assignment (stable across subsets); skipped points get 0.
+    const included = new Uint8Array(count);
+    for (const point of points) {
+      if (point >= count || included[point] === 1) {
+        throw errors.badInput(`hnsw points: ${point} is out of range (${count}) or repeated`);
+      }
+      included[point] = 1;
+    }
+    for (let i = 0; i < count; i++) if (included[i] === 0) levels[i] = 0;
+  }
   const graph = HnswGraph.allocate({
     count,
     m,
     m0: 2 * m,
     stride0: 2 * m + 1,
     efConstruct,
-    levels: assignLevels(count, m, seed),
+    levels,
   });
   const builder = new HnswBuilder(graph, scorer);
+  const total = points?.length ?? count;
   const interval = Math.max(1, options.progressInterval ?? 1000);
-  for (let node = 0; node < count; node++) {
-    builder.insert(node);
-    const done = node + 1;
-    if (done % interval === 0 || done === count) {
+  for (let done = 1; done <= total; done++) {
+    builder.insert(points !== undefined ? points[done - 1]! : done - 1);
+    if (done % interval === 0 || done === total) {
       if (options.isStopped?.() === true) throw errors.service('HNSW build cancelled');
-      options.onProgress?.(done, count);
+      options.onProgress?.(done, total);
     }
   }
   graph.seal();

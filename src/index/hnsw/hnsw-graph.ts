@@ -377,13 +377,13 @@ export class HnswGraph {
     if (expectedOffset !== upperLinks.length) {
       throw corrupt(`expected ${expectedOffset} upper-link words, got ${upperLinks.length}`);
     }
-    if (count === 0) {
-      if (this.entryPoint !== NO_ENTRY_POINT) throw corrupt('empty graph with an entry point');
-      return;
-    }
     const entry = this.entryPoint;
-    if (entry >= count) throw corrupt(`entry point ${entry} out of range (count ${count})`);
-    if (this.maxLevel !== topLevel || levels[entry] !== topLevel) {
+    if (entry === NO_ENTRY_POINT) {
+      // No point was linked (an empty set, or every point excluded from the build).
+      if (topLevel !== 0 || this.maxLevel !== 0) throw corrupt('levels without an entry point');
+    } else if (entry >= count) {
+      throw corrupt(`entry point ${entry} out of range (count ${count})`);
+    } else if (this.maxLevel !== topLevel || levels[entry] !== topLevel) {
       throw corrupt(
         `expected max level ${topLevel} at the entry point, got max level ${this.maxLevel} and ` +
           `entry level ${levels[entry]}`,

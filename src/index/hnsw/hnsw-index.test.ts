@@ -247,6 +247,36 @@ describe('HnswIndex build', () => {
     assert.deepEqual(a, b);
   });
 
+  test('links only the given points (e.g. without deleted ones)', () => {
+    const even = Uint32Array.from({ length: 1000 }, (_, i) => 2 * i);
+    const index = HnswIndex.build(scorer, { m: 8, efConstruct: 50, seed: 1 }, { points: even });
+    for (let node = 1; node < 2000; node += 2) {
+      assert.equal(index.graph.neighbours(node, 0).length, 0);
+      assert.equal(index.graph.levels[node], 0);
+    }
+    assert.equal(index.graph.entryPoint % 2, 0);
+    for (let q = 0; q < 20; q++) {
+      const result = searchSync(
+        index,
+        scorer.queryScorer(small.queries.subarray(q * 16, q * 16 + 16)),
+        10,
+        50,
+      );
+      assert.equal(result.offsets.length, 10);
+      for (const offset of result.offsets) assert.equal(offset % 2, 0);
+    }
+    assert.throws(
+      () => HnswIndex.build(scorer, PARAMS, { points: Uint32Array.of(1, 1) }),
+      /repeated/,
+    );
+    const none = HnswIndex.build(scorer, PARAMS, { points: new Uint32Array(0) });
+    const reloaded = HnswIndex.fromBuffer(Buffer.from(none.toBytes()));
+    assert.equal(
+      (reloaded.search(scorer.scorerFor(0), { limit: 3 }) as HnswSearchResult).offsets.length,
+      0,
+    );
+  });
+
   test('handles 0, 1 and 2 points, limit 0 and limit > count', () => {
     for (const count of [0, 1, 2]) {
       const tiny = new DenseVectorScorer(small.vectors.subarray(0, count * 16), 16, 'l2sq');

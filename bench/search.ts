@@ -64,6 +64,7 @@ interface EngineRow {
   cpuQps: number;
   passes: number;
   pointsScoredPerQuery?: number;
+  scoreCallsPerQuery?: number;
 }
 
 interface DatasetReport {
@@ -258,8 +259,10 @@ async function runDataset(
   for (const ef of options.efs) {
     const ringvecFound: Uint32Array[] = new Array<Uint32Array>(queryCount);
     let pointsScored = 0;
+    let scoreCalls = 0;
     const ringvecPass = (): void => {
       pointsScored = 0;
+      scoreCalls = 0;
       for (let q = 0; q < queryCount; q++) {
         const result = index.search(scorer.queryScorer(queries[q]!), {
           limit: LIMIT,
@@ -267,6 +270,7 @@ async function runDataset(
         }) as HnswSearchResult;
         ringvecFound[q] = result.offsets;
         pointsScored += result.pointsScored;
+        scoreCalls += result.scoreCalls;
       }
     };
     const otherFound: number[][] = new Array<number[]>(queryCount);
@@ -308,6 +312,7 @@ async function runDataset(
       ringvec: {
         ...row(ringvecTimes, recallAtK(truth, ringvecFound, LIMIT)),
         pointsScoredPerQuery: pointsScored / queryCount,
+        scoreCallsPerQuery: scoreCalls / queryCount,
       },
       ...(other !== undefined
         ? { hnswlib: row(otherTimes, recallAtK(truth, otherFound, LIMIT)) }

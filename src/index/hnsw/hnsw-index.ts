@@ -33,10 +33,13 @@ export interface HnswSearchResult {
   scores: Float32Array;
   /** Points scored by this search (distance evaluations), for diagnostics and benchmarks. */
   pointsScored: number;
+  /** scoreOffsets calls made (= disk round trips for an asynchronous scorer). */
+  scoreCalls: number;
 }
 
 const pool: LayerSearcher[] = [];
-const MAX_POOLED = 64;
+// Each pooled searcher keeps a visited set of 2 bytes per point of the largest graph searched.
+const MAX_POOLED = 16;
 
 function acquire(graph: HnswGraph): LayerSearcher {
   return pool.pop() ?? new LayerSearcher(graph.count, graph.stride0);
@@ -151,11 +154,16 @@ function collect(searcher: LayerSearcher, limit: number): HnswSearchResult {
   const offsets = new Uint32Array(results.size);
   const scores = new Float32Array(results.size);
   results.drainDescending(offsets, scores);
-  const pointsScored = searcher.pointsScored;
+  const { pointsScored, scoreCalls } = searcher;
   release(searcher);
-  return { offsets, scores, pointsScored };
+  return { offsets, scores, pointsScored, scoreCalls };
 }
 
 function emptyResult(): HnswSearchResult {
-  return { offsets: new Uint32Array(0), scores: new Float32Array(0), pointsScored: 0 };
+  return {
+    offsets: new Uint32Array(0),
+    scores: new Float32Array(0),
+    pointsScored: 0,
+    scoreCalls: 0,
+  };
 }

@@ -1,7 +1,8 @@
 // The HNSW traversal shared by graph build and search: greedy descent through the upper levels and
-// the ef-bounded best-first search of one level. Each expanded node's unvisited neighbours are
-// scored in ONE PointScorer.scoreOffsets call (a batch of up to 2·m offsets), which is what the
-// native SIMD kernels and the io_uring scorer are fast at.
+// the ef-bounded best-first search of one level. Points are never scored one at a time: the
+// unvisited neighbours of one or more expanded nodes go to the scorer in ONE
+// PointScorer.scoreOffsets call (~32 offsets), which is what the native SIMD kernels and the
+// io_uring scorer are fast at.
 //
 // The loops are resumable: a step that gets a promise from the scorer (vectors coming from disk)
 // returns it chained to the rest of the traversal, so in-RAM searches never touch a promise and
@@ -13,7 +14,7 @@ import type { HnswGraph } from './hnsw-graph.js';
 import { MaxScoreHeap, MinScoreHeap } from './score-heap.js';
 import { VisitedSet } from './visited-set.js';
 
-/** Decides whether a node may be returned; rejected nodes are still traversed. */
+/** Decides whether a node may be returned (filters, deleted points). */
 export type AcceptOffset = (offset: number) => boolean;
 
 /**

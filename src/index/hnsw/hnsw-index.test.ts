@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
-import { getKernels, type KernelOp } from '../../kernels/index.js';
+import { getKernels, getTypescriptKernels, type KernelOp } from '../../kernels/index.js';
 import type { PointScorer } from '../../kernels/point-scorer.js';
 import { bruteForceTopK, generateClusteredDataset, recallAtK } from './clustered-dataset.js';
 import { DenseVectorScorer } from './dense-vector-scorer.js';
@@ -176,6 +176,13 @@ describe('HnswIndex build', () => {
     const c = HnswIndex.build(scorer, { m: 8, efConstruct: 50, seed: 2 }).toBytes();
     assert.deepEqual(a, b);
     assert.notDeepEqual(a, c);
+  });
+
+  test('is identical with the native and the TypeScript kernels (bit-identical scores)', () => {
+    const reference = new DenseVectorScorer(small.vectors, 16, 'l2sq', getTypescriptKernels());
+    const a = HnswIndex.build(reference, { m: 8, efConstruct: 50, seed: 1 }).toBytes();
+    const b = HnswIndex.build(scorer, { m: 8, efConstruct: 50, seed: 1 }).toBytes();
+    assert.deepEqual(a, b);
   });
 
   test('respects the degrees: ≤ 2m on level 0, ≤ m above, neighbours on their level', () => {

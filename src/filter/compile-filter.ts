@@ -121,18 +121,19 @@ function fieldPayloadPredicate(
   };
 }
 
-/** A text match judged on all string values of the point together (a text index's view). */
+/**
+ * A text match judged on all string values of the point together, as the text index judges the
+ * points it holds (other parts of the condition are ignored, as Qdrant's text checker does).
+ */
 function textPointPredicate(
   condition: FieldCondition,
   textPoint: (strings: readonly string[]) => boolean,
 ): PayloadPredicate {
-  const { whenMissing } = fieldValueCheck(condition);
   const read = valuesReader(condition.key);
   const scratch: unknown[] = [];
   const strings: string[] = [];
   return (payload) => {
     const values = read(payload, scratch);
-    if (values.length === 0) return whenMissing;
     strings.length = 0;
     for (const value of values) {
       if (typeof value === 'string') strings.push(value);

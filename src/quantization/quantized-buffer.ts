@@ -256,5 +256,3 @@ export function metaEnum<T extends string>(
   }
   return value as T;
 }
-
-export { corrupt as corruptQuantizedData };

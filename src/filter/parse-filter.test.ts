@@ -115,11 +115,11 @@ test('field conditions report their own errors', () => {
   );
   assert.equal(
     formatError({ must: [{ key: 'a', geo_radius: { center: { lon: 0, lat: 0 } } }] }),
-    'missing field `radius`',
+    'Missing field radius',
   );
   assert.equal(
     formatError({ must: [{ key: 'a', geo_radius: { center: { lon: 'x', lat: 0 }, radius: 1 } }] }),
-    'invalid type: string "x", expected f64',
+    'Invalid type string "x". Expected f64',
   );
   const ring = (n: number) => Array.from({ length: n }, (_, i) => ({ lon: i, lat: 0 }));
   assert.equal(
@@ -132,17 +132,31 @@ test('field conditions report their own errors', () => {
   );
   assert.equal(
     formatError({ must: [{ key: 'a', values_count: { gt: -1 } }] }),
-    'invalid value: integer `-1`, expected usize',
+    'Invalid value integer `-1`. Expected usize',
   );
   assert.equal(
     formatError({ must: [{ key: 'a', is_empty: 'yes' }] }),
-    'invalid type: string "yes", expected a boolean',
+    'Invalid type string "yes". Expected a boolean',
   );
   assert.equal(
     formatError({ min_should: { conditions: [], min_count: 1.5 } }),
     'invalid type: floating point `1.5`, expected usize',
   );
   assert.equal(formatError({ min_should: { min_count: 1 } }), 'missing field `conditions`');
+  // Field conditions speak serde_value's dialect; null where a value is required is a unit value.
+  assert.equal(
+    formatError({ must: [{ key: 'a', geo_radius: { center: { lon: null, lat: 0 }, radius: 1 } }] }),
+    'Invalid type unit value. Expected f64',
+  );
+  assert.equal(
+    formatError({ must: [{ key: 'a', geo_bounding_box: 5 }] }),
+    'Invalid type integer `5`. Expected struct GeoBoundingBox',
+  );
+  // An error inside a sub-filter condition is reported as the generic condition error.
+  assert.equal(
+    formatError({ must: [{ must: [{ key: 'a', is_empty: 'yes' }] }] }),
+    CONDITION_EXPECTED,
+  );
 });
 
 test('validation errors are collected with their paths', () => {

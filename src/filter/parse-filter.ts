@@ -57,9 +57,24 @@ function field(object: JsonMap, name: string): unknown {
   return hasOwn.call(object, name) ? object[name] : undefined;
 }
 
+// Field conditions are deserialized by Qdrant from a buffered serde_value::Value, whose errors
+// print differently from serde_json's ("Invalid type string \"x\". Expected f64", "Missing field
+// radius"); the rest of the filter is deserialized by serde_json directly. `valueStyle` says
+// which wording applies to the part being parsed.
+let valueStyle = false;
+function withStyle<T>(style: boolean, run: () => T): T {
+  const outer = valueStyle;
+  valueStyle = style;
+  try {
+    return run();
+  } finally {
+    valueStyle = outer;
+  }
+}
+
 /** serde's description of an unexpected value ("string \"x\"", "integer `5`", "map", …). */
 function describe(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
+  if (value === null || value === undefined) return valueStyle ? 'unit value' : 'null';
   if (typeof value === 'boolean') return `boolean \`${value}\``;
   if (typeof value === 'bigint') return `integer \`${value}\``;
   if (typeof value === 'number') {
@@ -70,12 +85,29 @@ function describe(value: unknown): string {
   return 'map';
 }
 
-const invalidType = (value: unknown, expected: string): never =>
-  fail(`invalid type: ${describe(value)}, expected ${expected}`);
+function invalidType(value: unknown, expected: string): never {
+  return fail(
+    valueStyle
+      ? `Invalid type ${describe(value)}. Expected ${expected}`
+      : `invalid type: ${describe(value)}, expected ${expected}`,
+  );
+}
+
+function invalidValue(value: unknown, expected: string): never {
+  return fail(
+    valueStyle
+      ? `Invalid value ${describe(value)}. Expected ${expected}`
+      : `invalid value: ${describe(value)}, expected ${expected}`,
+  );
+}
+
+function missingField(name: string): never {
+  return fail(valueStyle ? `Missing field ${name}` : `missing field \`${name}\``);
+}
 
 function requireField(object: JsonMap, name: string): unknown {
   const value = field(object, name);
-  if (value === undefined) fail(`missing field \`${name}\``);
+  if (value === undefined) missingField(name);
   return value;
 }
 
@@ -92,11 +124,11 @@ function parseF64(value: unknown): number {
 
 function parseUsize(value: unknown): number {
   if (typeof value === 'bigint') {
-    if (value < 0n) fail(`invalid value: integer \`${value}\`, expected usize`);
+    if (value < 0n) invalidValue(value, 'usize');
     return Number(value);
   }
   if (typeof value === 'number' && Number.isInteger(value)) {
-    if (value < 0) fail(`invalid value: integer \`${value}\`, expected usize`);
+    if (value < 0) invalidValue(value, 'usize');
     return value;
   }
   return invalidType(value, 'usize');
@@ -105,8 +137,7 @@ function parseUsize(value: unknown): number {
 function parseU32(value: unknown, expected = 'u32'): number {
   const n = typeof value === 'bigint' ? Number(value) : value;
   if (typeof n === 'number' && Number.isInteger(n)) {
-    if (n < 0 || n > U32_MAX)
-      fail(`invalid value: integer \`${String(value)}\`, expected ${expected}`);
+    if (n < 0 || n > U32_MAX) invalidValue(value, expected);
     return n;
   }
   return invalidType(value, expected);
@@ -233,8 +264,8 @@ function parseMinShould(value: unknown, path: string): MinShould {
       minCount = parseUsize(raw);
     }
   }
-  if (conditions === undefined) fail('missing field `conditions`');
-  if (minCount === undefined) fail('missing field `min_count`');
+  if (conditions === undefined) missingField('conditions');
+  if (minCount === undefined) missingField('min_count');
   if (minCount < 1) issue(`${path}.min_count`, 'min_count must be greater than 0');
   return { conditions, minCount };
 }
@@ -283,7 +314,7 @@ function parseCondition(value: unknown, path: string): Condition {
       () => {
         const slice = expectStruct(requireField(object, 'slice'), 'Slice');
         const total = parseU32(requireField(slice, 'total'), 'a nonzero u32');
-        if (total === 0) fail('invalid value: integer `0`, expected a nonzero u32');
+        if (total === 0) invalidValue(0, 'a nonzero u32');
         const index = parseU32(requireField(slice, 'index'));
         if (index >= total)
           issue(`${path}.__all__`, 'Slice index must be less than the total number of slices');
@@ -302,6 +333,10 @@ function parseCondition(value: unknown, path: string): Condition {
 }
 
 function parseFieldCondition(object: JsonMap, path: string): FieldCondition {
+  return withStyle(true, () => parseFieldConditionFields(object, path));
+}
+
+function parseFieldConditionFields(object: JsonMap, path: string): FieldCondition {
   const condition: {
     -readonly [K in keyof FieldCondition]: FieldCondition[K];
   } = { kind: 'field', key: { first: '', rest: [] } };
@@ -408,7 +443,12 @@ function parseMatch(value: unknown): Match {
 const RANGE_BOUNDS = ['lt', 'gt', 'gte', 'lte'] as const;
 const RANGE_FAILED = 'data did not match any variant of untagged enum RangeInterfaceUntagged';
 
+/** Qdrant re-reads ranges through serde_json::Value, so their errors use serde_json's wording. */
 function parseRange(value: unknown): RangeCondition {
+  return withStyle(false, () => parseRangeFields(value));
+}
+
+function parseRangeFields(value: unknown): RangeCondition {
   if (!isMap(value)) return fail(RANGE_FAILED);
   const isDatetime = RANGE_BOUNDS.some((b) => typeof field(value, b) === 'string');
   const bounds: { lt?: number; gt?: number; gte?: number; lte?: number } = {};
@@ -445,8 +485,8 @@ function parseGeoPoint(value: unknown): GeoPoint {
     if (name === 'lon') lon = parseF64(object[name]);
     else if (name === 'lat') lat = parseF64(object[name]);
   }
-  if (lon === undefined) fail('missing field `lon`');
-  if (lat === undefined) fail('missing field `lat`');
+  if (lon === undefined) missingField('lon');
+  if (lat === undefined) missingField('lat');
   if (!(lon >= -180 && lon <= 180) || !(lat >= -90 && lat <= 90)) {
     fail(
       `Wrong format of GeoPoint payload: expected \`lat\` = ${lat} within [-90;90] and \`lon\` = ${lon} within [-180;180]`,
@@ -463,8 +503,8 @@ function parseGeoBoundingBox(value: unknown): GeoBoundingBox {
     if (name === 'top_left') topLeft = parseGeoPoint(object[name]);
     else if (name === 'bottom_right') bottomRight = parseGeoPoint(object[name]);
   }
-  if (topLeft === undefined) fail('missing field `top_left`');
-  if (bottomRight === undefined) fail('missing field `bottom_right`');
+  if (topLeft === undefined) missingField('top_left');
+  if (bottomRight === undefined) missingField('bottom_right');
   return { topLeft, bottomRight };
 }
 
@@ -476,8 +516,8 @@ function parseGeoRadius(value: unknown): GeoRadius {
     if (name === 'center') center = parseGeoPoint(object[name]);
     else if (name === 'radius') radius = parseF64(object[name]);
   }
-  if (center === undefined) fail('missing field `center`');
-  if (radius === undefined) fail('missing field `radius`');
+  if (center === undefined) missingField('center');
+  if (radius === undefined) missingField('radius');
   return { center, radius };
 }
 
@@ -517,7 +557,7 @@ function parseGeoPolygon(value: unknown): GeoPolygon {
       interiors = (raw as unknown[]).map(parseLineString);
     }
   }
-  if (exterior === undefined) fail('missing field `exterior`');
+  if (exterior === undefined) missingField('exterior');
   validateRing(exterior);
   for (const ring of interiors ?? []) validateRing(ring);
   return interiors === undefined ? { exterior } : { exterior, interiors };

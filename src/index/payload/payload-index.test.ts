@@ -137,7 +137,7 @@ test('compiled filters give identical results with and without payload indexes (
   });
   let matched = 0;
   let checked = 0;
-  for (const { raw, filter } of randomFilters(4242, 500)) {
+  for (const { raw, filter } of randomFilters(4242, 300)) {
     const withIndex = compileFilter(filter, indexedCtx);
     const withoutIndex = compileFilter(filter, plainCtx);
     let trueCount = 0;

@@ -187,21 +187,3 @@ export function pointsFromValues(
   const guess = Math.round(estimateMultiValueSelection(points, totalValues, values));
   return { min, exp: Math.min(max, Math.max(min, guess)), max };
 }
-
-/**
- * Accounts for points the index cannot judge exactly: `mayAdd` points it counted as non-matching
- * could match (foreign values), `mayDrop` points it counted could differ either way (stale).
- */
-export function widen(
-  estimate: Estimate,
-  mayAdd: number,
-  mayDrop: number,
-  total: number,
-): Estimate {
-  if (mayAdd === 0 && mayDrop === 0) return estimate;
-  return {
-    min: Math.max(0, estimate.min - mayDrop),
-    exp: Math.min(total, estimate.exp),
-    max: Math.min(total, estimate.max + mayAdd + mayDrop),
-  };
-}

@@ -14,7 +14,7 @@ import {
   type IndexedCheck,
 } from '../../filter/filter-index.js';
 import { countPredicate } from '../../filter/value-checks.js';
-import type { LoadedSections, SectionWriter } from './binary-format.js';
+import type { LoadedSections } from './binary-format.js';
 
 export const HAS_VALUES = 1;
 /** is_empty condition: every value is null or [] (vacuously true without values). */
@@ -87,9 +87,6 @@ export class PointShapeBuilder {
     this.counts[offset] = count;
   }
 
-  write(writer: SectionWriter): void {
-    writer.add('shape.flags', this.flags).add('shape.counts', this.counts);
-  }
 }
 
 /** Read side: the shape of every indexed point. */
@@ -146,12 +143,6 @@ export class PointShape {
     return null;
   }
 
-  /** Number of points with any value at the key (null included). */
-  pointsWithValues(): number {
-    let n = 0;
-    for (let o = 0; o < this.flags.length; o++) if ((this.flags[o]! & HAS_VALUES) !== 0) n++;
-    return n;
-  }
 
   /** Exact number of indexed points a shape condition selects. */
   countMatching(check: IndexedCheck): { known: number; unknown: number } {

@@ -86,7 +86,6 @@ export class PointShapeBuilder {
     this.flags[offset] = flags;
     this.counts[offset] = count;
   }
-
 }
 
 /** Read side: the shape of every indexed point. */
@@ -142,7 +141,6 @@ export class PointShape {
     if (isNull !== undefined) return flagged(isNull ? FIELD_NULL_TRUE : FIELD_NULL_FALSE, !isNull);
     return null;
   }
-
 
   /** Exact number of indexed points a shape condition selects. */
   countMatching(check: IndexedCheck): { known: number; unknown: number } {

@@ -1,4 +1,5 @@
-/* SIMD distance kernels, bit-identical to the TypeScript references (src/kernels/*.ts).
+/* SIMD distance kernels, bit-identical to the TypeScript references (typescript-kernels.ts and
+ * quantized-kernels.ts in src/kernels).
  *
  * Float kernels: every term is computed in float64 and added to accumulator acc[i % 8] in
  * increasing i; the result is ((acc0+acc1)+(acc2+acc3)) + ((acc4+acc5)+(acc6+acc7)), stored as

@@ -1,0 +1,61 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { probeIoUring } from '../native/io-uring-probe.js';
+import { runBatchReaderSuite } from './batch-reader.common-case.js';
+import { IoUringBatchReader, type ResidencyCheck } from './io-uring-batch-reader.js';
+import { IoMetrics } from './io-metrics.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const probe = probeIoUring();
+if (!probe.available) {
+  test('io_uring backend', (t) => t.skip(`io_uring unavailable: ${probe.reason}`));
+} else {
+  // 'none' forces every record through the ring; 'mincore' and 'nowait' copy cached ones first.
+  const residencies: ResidencyCheck[] = ['none', 'mincore', 'nowait'];
+  for (const residency of residencies) {
+    runBatchReaderSuite(
+      `io_uring residency=${residency}`,
+      (layout, options) => new IoUringBatchReader(layout, { ...options, residency }),
+      {
+        workerBackend: 'io_uring',
+        workerOptions: { residency },
+        direct: residency === 'nowait' ? [false] : [false, true],
+      },
+    );
+  }
+
+  test('io_uring: residency hits and device reads are counted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ringvec-io-'));
+    const path = join(dir, 'v.bin');
+    writeFileSync(path, new Uint8Array(64 * 4096).fill(7));
+    const metrics = IoMetrics.create();
+    const layout = { path, headerBytes: 0, recordBytes: 4096, strideBytes: 4096 };
+    try {
+      const cold = new IoUringBatchReader(layout, { residency: 'none' }, metrics);
+      const out = new Uint8Array(8 * 4096);
+      await cold.read(Uint32Array.of(0, 1, 2, 3, 4, 5, 6, 7), 8, out);
+      cold.close();
+      const warm = new IoUringBatchReader(layout, { residency: 'mincore' }, metrics);
+      assert.equal(warm.read(Uint32Array.of(0, 1, 2, 3), 4, out), undefined, 'all resident: sync');
+      warm.close();
+      const m = metrics.snapshot().io_uring;
+      assert.equal(m.reads, 2);
+      assert.equal(m.records, 12);
+      assert.equal(m.deviceReads, 8);
+      assert.equal(m.residencyHits, 4);
+      assert.equal(m.inFlight, 0);
+      assert.equal(
+        m.latencyBuckets.reduce((a, b) => a + b, 0),
+        2,
+      );
+      assert.match(
+        metrics.toPrometheus(),
+        /ringvec_io_residency_hits_total\{backend="io_uring"\} 4/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+}

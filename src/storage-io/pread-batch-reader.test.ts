@@ -1,0 +1,7 @@
+import { runBatchReaderSuite } from './batch-reader.common-case.js';
+import { PreadBatchReader } from './pread-batch-reader.js';
+
+runBatchReaderSuite('pread', (layout, options) => new PreadBatchReader(layout, options), {
+  workerBackend: 'pread',
+  direct: [false],
+});

@@ -96,6 +96,7 @@ export function buildHnswGraph(
       options.onProgress?.(done, total);
     }
   }
+  builder.connectUnreachable();
   graph.seal();
   return graph;
 }
@@ -174,6 +175,118 @@ class HnswBuilder {
     this.links = graph.links0;
     this.linkScores = this.scores0;
     this.linkProcessed = this.processed0;
+  }
+
+  /**
+   * Pruning can leave a few points (~0.1%) without any path from the entry point on level 0, so
+   * no search could ever return them. Each such point is linked from its closest reachable
+   * neighbour: into a free slot, else (when few are unreachable) in place of a link whose target
+   * has another incoming link, and on the last pass in place of the farthest link regardless.
+   * Deterministic (offset order).
+   */
+  connectUnreachable(): void {
+    const graph = this.graph;
+    const { count, links0, stride0 } = graph;
+    if (this.entry === NO_ENTRY_POINT) return;
+    const inDegree = new Uint32Array(count);
+    for (let node = 0; node < count; node++) {
+      const base = node * stride0;
+      for (let j = 1; j <= links0[base]!; j++) inDegree[links0[base + j]!]!++;
+    }
+    const reached = new Uint8Array(count);
+    const stack: number[] = [];
+    const reach = (from: number): void => {
+      reached[from] = 1;
+      stack.push(from);
+      while (stack.length > 0) {
+        const base = stack.pop()! * stride0;
+        for (let j = 1; j <= links0[base]!; j++) {
+          const other = links0[base + j]!;
+          if (reached[other] === 0) {
+            reached[other] = 1;
+            stack.push(other);
+          }
+        }
+      }
+    };
+    const unreached = (): number => {
+      reached.fill(0);
+      reach(this.entry);
+      let missing = 0;
+      // Points never inserted (options.points) have no links and stay out of the graph.
+      for (let node = 0; node < count; node++) {
+        if (reached[node] === 0 && links0[node * stride0]! > 0) missing++;
+      }
+      return missing;
+    };
+    // A few unreachable points are a pruning artefact, worth an edge each. Many (unnormalised Dot,
+    // where low-norm points are nobody's nearest) mean a directed graph by nature: replacing
+    // links there would wreck navigation for points no query ranks high, so only free slots.
+    const initiallyMissing = unreached();
+    const replace = initiallyMissing * 100 <= count;
+    const passes = 4;
+    for (let pass = 0; pass < passes; pass++) {
+      // Recomputed each pass: dropping a link may have cut off a point reached before.
+      if (pass > 0 && unreached() === 0) return;
+      for (let node = 0; node < count; node++) {
+        if (reached[node] === 1 || links0[node * stride0] === 0) continue;
+        if (this.attach(node, reached, inDegree, replace, replace && pass === passes - 1)) {
+          reach(node);
+        }
+      }
+    }
+  }
+
+  /** Links `node` from one of its reachable neighbours; false when none can take it. */
+  private attach(
+    node: number,
+    reached: Uint8Array,
+    inDegree: Uint32Array,
+    replace: boolean,
+    force: boolean,
+  ): boolean {
+    const { links0, stride0, m0 } = this.graph;
+    const scores = this.scores0;
+    const base = node * stride0;
+    const own = links0[base]!;
+    for (let round = 0; round < (replace ? 3 : 1); round++) {
+      for (let j = 1; j <= own; j++) {
+        const target = links0[base + j]!;
+        if (reached[target] === 0) continue;
+        const targetBase = target * stride0;
+        const targetCount = links0[targetBase]!;
+        if (round === 0) {
+          if (targetCount >= m0) continue;
+        } else {
+          // Drop the farthest link that another link keeps reachable (round 2: the farthest).
+          let drop = targetCount;
+          if (round === 1) {
+            while (drop >= 1 && inDegree[links0[targetBase + drop]!]! < 2) drop--;
+            if (drop < 1) continue;
+          } else if (!force) {
+            return false;
+          }
+          inDegree[links0[targetBase + drop]!]!--;
+          this.removeLink(targetBase, drop);
+        }
+        this.addBacklink(target, node, scores[base + j]!, 0, links0[targetBase]! + 1);
+        inDegree[node]!++;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Removes slot `slot` (1-based) of the level-0 list at `base`, keeping the order. */
+  private removeLink(base: number, slot: number): void {
+    const links = this.graph.links0;
+    const count = links[base]!;
+    for (let j = slot; j < count; j++) {
+      links[base + j] = links[base + j + 1]!;
+      this.scores0[base + j] = this.scores0[base + j + 1]!;
+      this.processed0[base + j] = this.processed0[base + j + 1]!;
+    }
+    links[base] = count - 1;
   }
 
   insert(node: number): void {

@@ -120,6 +120,29 @@ describe('HnswIndex recall (10k × 64 clustered, m=16, ef_construct=100, ef=128)
     });
   }
 
+  test('every point is reachable on level 0 and finds itself', () => {
+    const f = fixture('Euclid');
+    const graph = f.index.graph;
+    const reached = new Uint8Array(graph.count);
+    const stack = [graph.entryPoint];
+    reached[graph.entryPoint] = 1;
+    let count = 1;
+    while (stack.length > 0) {
+      for (const other of graph.neighbours(stack.pop()!, 0)) {
+        if (reached[other] === 0) {
+          reached[other] = 1;
+          count++;
+          stack.push(other);
+        }
+      }
+    }
+    assert.equal(count, graph.count);
+    for (let point = 0; point < POINTS; point += 7) {
+      const result = searchSync(f.index, f.scorer.scorerFor(point), 1, 32);
+      assert.equal(result.offsets[0], point);
+    }
+  });
+
   test('scores are the kernel scores of the returned offsets', () => {
     const f = fixture('Euclid');
     const result = searchSync(f.index, f.scorer.queryScorer(query(f, 3)), 10, 64);

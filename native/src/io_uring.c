@@ -35,6 +35,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <uv.h>
 
 #ifndef __NR_io_uring_setup
@@ -55,7 +56,7 @@
 #define ALIGN 4096u
 #define MAX_PIECE (4u << 20) /* largest single read (readRange chunk cap) */
 
-enum { RESIDENCY_NONE = 0, RESIDENCY_MINCORE = 1, RESIDENCY_NOWAIT = 2 };
+enum { RESIDENCY_NONE = 0, RESIDENCY_MINCORE = 1, RESIDENCY_NOWAIT = 2, RESIDENCY_MAP = 3 };
 
 typedef struct rv_file {
   int fd;        /* buffered */
@@ -63,7 +64,18 @@ typedef struct rv_file {
   char *path;
   uint8_t *map; /* whole-file read-only mapping for mincore residency, or NULL */
   size_t map_len;
-  unsigned jobs; /* live jobs using this file */
+  /* Residency map (mode RESIDENCY_MAP): one mincore byte per page of the file, refreshed by a
+   * whole-file mincore on libuv's thread pool when older than scan_interval_ms. Reads trust it
+   * and copy "resident" records straight from the mapping, as mmap would (an eviction since the
+   * scan costs a page fault, exactly mmap's cost); pages our own buffered reads bring in are
+   * marked resident as they complete. */
+  uint8_t *resident;
+  size_t resident_pages;
+  double scanned_at_ms;
+  double scan_interval_ms;
+  double hit_ratio; /* moving average of the share of records found resident per read */
+  int scan_running;
+  unsigned jobs; /* live jobs and scans using this file */
   int closed;    /* ringClose called */
   int finalized; /* the JS external is gone: free when jobs == 0 */
   int fds_closed;
@@ -164,6 +176,7 @@ static void file_release_job(rv_file *f) {
   f->jobs--;
   if (f->jobs == 0 && (f->closed || f->finalized)) file_close_fds(f);
   if (f->jobs == 0 && f->finalized) {
+    free(f->resident);
     free(f->path);
     free(f);
   }
@@ -174,6 +187,7 @@ static void file_finalize(napi_env env, void *data, void *hint) {
   f->finalized = 1;
   if (f->jobs == 0) {
     file_close_fds(f);
+    free(f->resident);
     free(f->path);
     free(f);
   }
@@ -191,6 +205,105 @@ static void file_map(rv_file *f, uint64_t size) {
   madvise(addr, (size_t)size, MADV_RANDOM);
   f->map = addr;
   f->map_len = (size_t)size;
+}
+
+static size_t page_bytes(void) {
+  static size_t cached;
+  if (cached == 0) cached = (size_t)sysconf(_SC_PAGESIZE);
+  return cached;
+}
+
+static double now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+/* A whole-file mincore runs on the thread pool (about 85 ns per page here, 22 ms per GiB);
+ * scans are spaced at least 50x their own duration apart (<= 2% of a core) and at least 1 s. */
+#define SCAN_MIN_INTERVAL_MS 1000.0
+#define SCAN_DUTY_FACTOR 50.0
+#define WARM_HIT_RATIO 0.9
+
+typedef struct {
+  rv_file *file;
+  void *map;
+  size_t length, pages;
+  uint8_t *vec;
+  int ok;
+  double took_ms;
+  napi_async_work work;
+} rv_scan;
+
+static void scan_execute(napi_env env, void *data) {
+  rv_scan *scan = (rv_scan *)data;
+  double start = now_ms();
+  /* The mapping may be unmapped meanwhile (file closed or remapped): mincore then fails with
+   * ENOMEM, it never faults. */
+  scan->ok = 1;
+  /* In 2 MiB steps: mincore holds mmap_lock, and one call over a whole large file would stall
+   * every mmap/munmap (and, behind a waiting writer, page faults) of the process meanwhile. */
+  const size_t step = 512 * page_bytes();
+  for (size_t at = 0; at < scan->length && scan->ok; at += step) {
+    size_t span = scan->length - at < step ? scan->length - at : step;
+    scan->ok = mincore((char *)scan->map + at, span, scan->vec + at / page_bytes()) == 0;
+  }
+  scan->took_ms = now_ms() - start;
+}
+
+static void scan_complete(napi_env env, napi_status status, void *data) {
+  rv_scan *scan = (rv_scan *)data;
+  rv_file *f = scan->file;
+  f->scan_running = 0;
+  if (status == napi_ok && scan->ok && !f->fds_closed && f->map == scan->map) {
+    free(f->resident);
+    f->resident = scan->vec;
+    f->resident_pages = scan->pages;
+    f->scanned_at_ms = now_ms();
+    double interval = scan->took_ms * SCAN_DUTY_FACTOR;
+    f->scan_interval_ms = interval > SCAN_MIN_INTERVAL_MS ? interval : SCAN_MIN_INTERVAL_MS;
+  } else {
+    free(scan->vec);
+  }
+  napi_delete_async_work(env, scan->work);
+  free(scan);
+  file_release_job(f);
+}
+
+static void scan_start(napi_env env, rv_file *f) {
+  if (f->scan_running || f->map == NULL) return;
+  rv_scan *scan = calloc(1, sizeof *scan);
+  if (scan == NULL) return;
+  scan->file = f;
+  scan->map = f->map;
+  scan->length = f->map_len;
+  scan->pages = (f->map_len + page_bytes() - 1) / page_bytes();
+  scan->vec = malloc(scan->pages);
+  napi_value name;
+  if (scan->vec == NULL ||
+      napi_create_string_utf8(env, "ringvec:residency-scan", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_create_async_work(env, NULL, name, scan_execute, scan_complete, scan, &scan->work) !=
+          napi_ok) {
+    free(scan->vec);
+    free(scan);
+    return;
+  }
+  f->jobs++; /* keeps the file alive until scan_complete */
+  f->scan_running = 1;
+  if (napi_queue_async_work(env, scan->work) != napi_ok) {
+    f->scan_running = 0;
+    napi_delete_async_work(env, scan->work);
+    free(scan->vec);
+    free(scan);
+    file_release_job(f);
+  }
+}
+
+/* Pages our buffered reads just brought into the page cache. */
+static void mark_resident(rv_file *f, uint64_t offset, uint64_t length) {
+  if (f->resident == NULL || length == 0) return;
+  size_t first = (size_t)(offset / page_bytes()), last = (size_t)((offset + length - 1) / page_bytes());
+  for (size_t p = first; p <= last && p < f->resident_pages; p++) f->resident[p] = 1;
 }
 
 /* ---------------------------------------------------------------- ring lifecycle */
@@ -560,6 +673,7 @@ static void complete_op(rv_ring *r, unsigned index, int res) {
         job_fail(job, "the output buffer was detached or shrunk during the read", pc->offset, 0);
       } else {
         memcpy((char *)out + pc->dest, (char *)r->slots[index].buffer + op->skip, pc->length);
+        if (!job->direct) mark_resident(job->file, op->read_offset, op->done);
       }
     }
   }
@@ -694,6 +808,8 @@ static napi_value ring_open(napi_env env, napi_callback_info info) {
     throw_io(env, "out of memory");
     return NULL;
   }
+  /* Records are scattered: readahead around each would only evict useful pages. */
+  posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
   f->fd = fd;
   f->direct_fd = direct_fd;
   f->path = copy;
@@ -725,15 +841,25 @@ static napi_value ring_close(napi_env env, napi_callback_info info) {
 }
 
 static int is_resident(rv_file *f, uint64_t offset, uint32_t length, int mode, uint8_t *dest) {
+  if (mode == RESIDENCY_MAP) {
+    if (f->map == NULL || offset + length > f->map_len) return 0;
+    size_t first = (size_t)(offset / page_bytes());
+    size_t last = (size_t)((offset + length - 1) / page_bytes());
+    if (last >= f->resident_pages) return 0;
+    for (size_t p = first; p <= last; p++)
+      if (!(f->resident[p] & 1)) return 0;
+    memcpy(dest, f->map + offset, length);
+    return 1;
+  }
   if (mode == RESIDENCY_MINCORE) {
     if (f->map == NULL || offset + length > f->map_len) return 0;
-    uintptr_t first = (uintptr_t)(f->map + offset) & ~(uintptr_t)(ALIGN - 1);
+    uintptr_t first = (uintptr_t)(f->map + offset) & ~(uintptr_t)(page_bytes() - 1);
     uintptr_t last = (uintptr_t)(f->map + offset + length);
     size_t span = last - first;
     unsigned char vec[64];
-    if (span > sizeof vec * ALIGN) return 0;
+    if (span > sizeof vec * page_bytes()) return 0;
     if (mincore((void *)first, span, vec) != 0) return 0;
-    size_t pages = (span + ALIGN - 1) / ALIGN;
+    size_t pages = (span + page_bytes() - 1) / page_bytes();
     for (size_t p = 0; p < pages; p++)
       if (!(vec[p] & 1)) return 0;
     memcpy(dest, f->map + offset, length);
@@ -825,6 +951,10 @@ static napi_value ring_read(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "count exceeds records or out length");
     return NULL;
   }
+  if (residency < RESIDENCY_NONE || residency > RESIDENCY_MAP) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "residency must be 0..3");
+    return NULL;
+  }
   if (record_bytes == 0 || record_bytes > MAX_PIECE) {
     napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "recordBytes must be in (0, 4 MiB]");
     return NULL;
@@ -842,7 +972,22 @@ static napi_value ring_read(napi_env env, napi_callback_info info) {
     return NULL;
   }
   uint64_t size = (uint64_t)st.st_size;
-  if (residency == RESIDENCY_MINCORE && size > f->map_len) file_map(f, size);
+  if ((residency == RESIDENCY_MINCORE || residency == RESIDENCY_MAP) && size > f->map_len)
+    file_map(f, size);
+  if (residency == RESIDENCY_MAP) {
+    /* A map pays off only for warm files: build and refresh it while most records are found
+     * resident; otherwise (cold or going cold) drop it and check each record with mincore,
+     * whose cost is small next to the device reads that follow. */
+    int warm = f->hit_ratio >= WARM_HIT_RATIO;
+    int stale = f->resident == NULL || now_ms() - f->scanned_at_ms > f->scan_interval_ms;
+    if (stale && warm) scan_start(env, f);
+    if (stale && !warm && f->resident != NULL) {
+      free(f->resident);
+      f->resident = NULL;
+      f->resident_pages = 0;
+    }
+    if (f->resident == NULL) residency = RESIDENCY_MINCORE;
+  }
   piece *pieces = NULL;
   size_t missing = 0;
   double hits = 0;
@@ -876,6 +1021,7 @@ static napi_value ring_read(napi_env env, napi_callback_info info) {
     pieces[missing].length = (uint32_t)record_bytes;
     missing++;
   }
+  if (count > 0) f->hit_ratio = 0.8 * f->hit_ratio + 0.2 * (hits / count);
   write_stats(env, argv[9], hits, (double)missing, (double)missing * (double)record_bytes);
   if (missing == 0) {
     free(pieces);

@@ -153,7 +153,7 @@ export interface NativeAddon {
   /**
    * Reads records like BatchReader.read. Writes [residencyHits, ringReads, ringBytes] into
    * stats synchronously. Returns undefined when every record was copied synchronously.
-   * residency: 0 = none, 1 = mincore on a mapping, 2 = preadv2(RWF_NOWAIT).
+   * residency: 0 = none, 1 = mincore on a mapping, 2 = preadv2(RWF_NOWAIT), 3 = residency map.
    */
   ringRead(
     file: NativeRingFile,

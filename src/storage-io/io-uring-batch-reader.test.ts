@@ -4,7 +4,9 @@ import { probeIoUring } from '../native/io-uring-probe.js';
 import { runBatchReaderSuite } from './batch-reader.common-case.js';
 import { IoUringBatchReader, type ResidencyCheck } from './io-uring-batch-reader.js';
 import { IoMetrics } from './io-metrics.js';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { randomFillSync } from 'node:crypto';
+import { loadAddon } from '../native/addon.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -13,7 +15,7 @@ if (!probe.available) {
   test('io_uring backend', (t) => t.skip(`io_uring unavailable: ${probe.reason}`));
 } else {
   // 'none' forces every record through the ring; 'mincore' and 'nowait' copy cached ones first.
-  const residencies: ResidencyCheck[] = ['none', 'mincore', 'nowait'];
+  const residencies: ResidencyCheck[] = ['none', 'mincore', 'nowait', 'map'];
   for (const residency of residencies) {
     runBatchReaderSuite(
       `io_uring residency=${residency}`,
@@ -21,7 +23,7 @@ if (!probe.available) {
       {
         workerBackend: 'io_uring',
         workerOptions: { residency },
-        direct: residency === 'nowait' ? [false] : [false, true],
+        direct: residency === 'none' || residency === 'map' ? [false, true] : [false],
       },
     );
   }
@@ -55,6 +57,41 @@ if (!probe.available) {
         /ringvec_io_residency_hits_total\{backend="io_uring"\} 4/,
       );
     } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+
+  test('io_uring residency map: warm files are served from the mapping, stale maps stay correct', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ringvec-io-'));
+    const path = join(dir, 'v.bin');
+    const bytes = randomFillSync(new Uint8Array(256 * 4096));
+    writeFileSync(path, bytes);
+    const layout = { path, headerBytes: 0, recordBytes: 4096, strideBytes: 4096 };
+    const all = Uint32Array.from({ length: 256 }, (_, i) => 255 - i);
+    const want = new Uint8Array(256 * 4096);
+    all.forEach((r, k) => want.set(bytes.subarray(r * 4096, (r + 1) * 4096), k * 4096));
+    const reader = new IoUringBatchReader(layout, { residency: 'map' }, IoMetrics.create());
+    try {
+      const out = new Uint8Array(256 * 4096);
+      // Warm reads raise the hit ratio; the map is then built on the thread pool.
+      for (let i = 0; i < 20; i++) await reader.read(all, 256, out);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      out.fill(0);
+      assert.equal(reader.read(all, 256, out), undefined);
+      assert.deepEqual(out, want);
+      // Evicted behind the map's back: copies fault the pages back in, bytes stay right.
+      loadAddon()!.fadviseDontNeed(path);
+      out.fill(0);
+      await reader.read(all, 256, out);
+      assert.deepEqual(out, want);
+      // Truncated behind the map's back: an error, not SIGBUS.
+      truncateSync(path, 100 * 4096);
+      await assert.rejects(
+        async () => reader.read(Uint32Array.of(200), 1, out),
+        /byte offset 819200/,
+      );
+    } finally {
+      reader.close();
       rmSync(dir, { recursive: true });
     }
   });

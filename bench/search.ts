@@ -13,7 +13,9 @@
 // QPS is measured by passes over all queries, alternating ringvec and hnswlib passes so that load
 // from other processes hits both alike, until each has run `--min-seconds`; the median pass is
 // reported. Query vectors are converted to hnswlib-node's number[] outside the timed region; its
-// per-call conversion inside the addon is part of its cost, as it is for any Node caller.
+// per-call conversion inside the addon is part of its cost, as it is for any Node caller. Note:
+// hnswlib-node builds hnswlib without -march flags, so its distances use SSE (no AVX); ringvec's
+// kernels are whatever getKernels() picked (printed; RINGVEC_KERNELS=typescript for the fallback).
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';

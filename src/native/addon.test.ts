@@ -91,3 +91,11 @@ test('thread nice applies to the calling thread', (t) => {
   assert.equal(out.worker, Math.min(out.before + 5, 19));
   assert.equal(out.after, out.before, 'the main thread keeps its nice value');
 });
+
+test('native telemetry summarises addon, kernels and io_uring', async () => {
+  const { nativeTelemetry } = await import('./index.js');
+  const t = nativeTelemetry();
+  assert.equal(t.addonLoaded, addon !== null);
+  assert.equal(typeof t.ioUring.available, 'boolean');
+  assert.ok(t.kernels === 'typescript' || t.kernels.startsWith('native-'));
+});

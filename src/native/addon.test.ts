@@ -1,3 +1,5 @@
+// The addon loader (status, RINGVEC_NO_ADDON), the mmap helpers and per-thread nice values.
+
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

@@ -1,3 +1,5 @@
+// io_uring diagnosis from raw facts (each failure class and its advice) and the simulation env var.
+
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

@@ -1,3 +1,5 @@
+// IoMetrics: slots per thread in one SharedArrayBuffer, histogram buckets, Prometheus text.
+
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';

@@ -1,3 +1,6 @@
+// IoUringBatchReader through the shared suite for each residency check (and O_DIRECT where it
+// matters), plus its metrics and the residency map's warm path.
+
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { probeIoUring } from '../native/io-uring-probe.js';

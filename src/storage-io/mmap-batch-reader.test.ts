@@ -1,3 +1,5 @@
+// MmapBatchReader through the shared BatchReader suite.
+
 import { test } from 'node:test';
 import { loadAddon } from '../native/addon.js';
 import { runBatchReaderSuite } from './batch-reader.common-case.js';

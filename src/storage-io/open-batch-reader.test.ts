@@ -1,3 +1,5 @@
+// Backend choice and fallback: io_uring forced unavailable, no addon, and the normal case.
+
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

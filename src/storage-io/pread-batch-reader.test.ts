@@ -1,3 +1,5 @@
+// PreadBatchReader (no addon needed) through the shared BatchReader suite.
+
 import { runBatchReaderSuite } from './batch-reader.common-case.js';
 import { PreadBatchReader } from './pread-batch-reader.js';
 

@@ -51,8 +51,10 @@
 #define RWF_NOWAIT 0x00000008
 #endif
 
-#define SQ_ENTRIES 256u
-#define MAX_OPS 512u /* = CQ entries: never more completions outstanding than the CQ holds */
+/* SQ = CQ = MAX_OPS: every queued SQE and every pending completion belongs to a distinct op in
+ * use, so neither ring can overflow, whatever mix of new reads and resubmissions is queued. */
+#define MAX_OPS 512u
+#define SQ_ENTRIES MAX_OPS
 #define ALIGN 4096u
 #define MAX_PIECE (4u << 20) /* largest single read (readRange chunk cap) */
 

@@ -105,8 +105,10 @@ export function decodeOperation(body: Uint8Array): UpdateOperation {
   const textLength = view.getUint32(0, true);
   const text = Buffer.from(body.buffer, body.byteOffset + 4, textLength).toString('utf8');
   const floatsStart = (4 + textLength + 3) & ~3;
-  const floatBytes = body.subarray(floatsStart);
-  const floats = new Float32Array(floatBytes.slice().buffer);
+  // Warning: `body` may be a Buffer, whose slice() is a view; copy into a fresh, aligned array.
+  const floatBytes = new Uint8Array(body.byteLength - floatsStart);
+  floatBytes.set(body.subarray(floatsStart));
+  const floats = new Float32Array(floatBytes.buffer);
   const json = parseJson(text) as Record<string, unknown> & { type: UpdateOperation['type'] };
   const ids = (list: unknown) => (list as unknown[]).map((id) => parsePointId(id));
   switch (json.type) {

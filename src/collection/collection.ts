@@ -23,15 +23,27 @@ import {
   readFileSync,
   readSync,
   rmSync,
+  statSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic, writeFileAtomicSync } from '../common/durable-fs.js';
 import { RingvecError, errors } from '../common/errors.js';
-import { f32Array, parseJson, stringifyJson } from '../common/json.js';
+import { f32Array, parseJson, shortestF32, stringifyJson } from '../common/json.js';
 import { logger, type Logger } from '../common/logger.js';
-import { comparePointIds, formatPointId, type PointId } from '../common/point-id.js';
+import {
+  POINT_ID_BYTES,
+  comparePointIds,
+  formatPointId,
+  type PointId,
+} from '../common/point-id.js';
 import type { StorageSettings } from '../common/settings.js';
-import { Segment, type AppendPoint, type SegmentCommit } from '../segment/segment.js';
+import {
+  Segment,
+  type AppendPoint,
+  type SegmentCommit,
+  type SegmentManifest,
+} from '../segment/segment.js';
+import { VECTOR_FILE_HEADER_BYTES, readVectorFileHeader } from '../segment/vector-file.js';
 import type { SegmentView } from '../segment/segment-view.js';
 import { pointPredicate } from '../segment/segment-search.js';
 import type { Filter } from '../filter/filter-types.js';
@@ -51,6 +63,10 @@ import {
   type UpdateOperation,
 } from './update-operations.js';
 import { WriteAheadLog } from './wal.js';
+import type { SearchExecutor } from '../exec/search-executor.js';
+import { queryVectors, type SegmentQuery } from '../segment/query-scoring.js';
+import { externalScore, internalThreshold } from '../segment/types.js';
+import { mergeSegmentResults, type CoreSearchRequest, type ScoredPoint } from './search-request.js';
 import { checkPayloadKey, deletePayloadKeys, mergePayload } from './payload-edit.js';
 import { getValuesAtPath } from '../filter/json-path.js';
 import { parseDatetime } from '../filter/datetime.js';
@@ -85,6 +101,8 @@ export interface PointRecord {
 
 export interface CollectionOptions {
   storage: StorageSettings;
+  /** Runs segment searches (in this thread or on search workers). */
+  executor: SearchExecutor;
   /** Called when segments change (so search threads can learn the new set). */
   onSegmentsChanged?: (collection: Collection) => void;
 }
@@ -110,12 +128,16 @@ export class Collection {
   private flushedOp: number;
   private nextHandle = 1;
   private payloadSchema: Record<string, unknown>;
+  private lastManifest: CollectionManifest | null = null;
   private flushing: Promise<void> | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
   /** Segments replaced or emptied, deleted once a manifest without them is durable. */
   private retired: Segment[] = [];
   private closed = false;
   private readonly options: CollectionOptions;
+  /** Open snapshots: while > 0, no state generation or retired segment is deleted. */
+  private pins = 0;
+  private deferredCleanup: (() => void)[] = [];
 
   private constructor(
     name: string,
@@ -730,6 +752,106 @@ export class Collection {
     };
   }
 
+  /** Runs search requests (one answer per request, best first). */
+  search(requests: CoreSearchRequest[]): Promise<ScoredPoint[][]> {
+    this.assertOpen();
+    return Promise.all(requests.map((request) => this.searchOne(request)));
+  }
+
+  private preparedQuery(query: SegmentQuery, index: number, dim: number): SegmentQuery {
+    for (const vector of queryVectors(query)) {
+      if (vector.length !== dim) throw errors.wrongDimension(dim, vector.length);
+    }
+    const prepare = (v: Float32Array) => this.prepared(v, index);
+    switch (query.kind) {
+      case 'nearest':
+        return { kind: 'nearest', vector: prepare(query.vector) };
+      case 'recommend_best_score':
+      case 'recommend_sum_scores':
+        return {
+          kind: query.kind,
+          positives: query.positives.map(prepare),
+          negatives: query.negatives.map(prepare),
+        };
+      case 'discover':
+        return {
+          kind: 'discover',
+          target: prepare(query.target),
+          pairs: query.pairs.map(([p, n]) => [prepare(p), prepare(n)]),
+        };
+      case 'context':
+        return { kind: 'context', pairs: query.pairs.map(([p, n]) => [prepare(p), prepare(n)]) };
+    }
+  }
+
+  private async searchOne(request: CoreSearchRequest): Promise<ScoredPoint[]> {
+    const { index, config } = this.vector(request.using);
+    const query = this.preparedQuery(request.query, index, config.dim);
+    const nearest = query.kind === 'nearest';
+    const wanted = request.offset + request.limit;
+    if (request.limit === 0) return [];
+    const segments = [...this.segments.values()];
+    const results = await this.options.executor.search(
+      segments.map((s) => s.view),
+      {
+        vectorName: request.using,
+        query,
+        limit: wanted,
+        filter: request.filter,
+        params: request.params,
+        scoreThreshold:
+          request.scoreThreshold === null
+            ? null
+            : nearest
+              ? internalThreshold(config.distance, request.scoreThreshold)
+              : request.scoreThreshold,
+      },
+      config.hnsw.full_scan_threshold,
+    );
+    const out: ScoredPoint[] = [];
+    const seen = new Set<PointId>();
+    let skipped = 0;
+    for (const candidate of mergeSegmentResults(
+      segments.map((s) => s.handle),
+      results,
+    )) {
+      const segment = this.segments.get(candidate.handle);
+      if (segment === undefined) continue;
+      const id = segment.view.pointId(candidate.offset);
+      // A point updated while the search ran is reported where it lives now, once.
+      if (seen.has(id) || !this.locations.isAt(id, candidate.handle, candidate.offset)) continue;
+      seen.add(id);
+      if (skipped < request.offset) {
+        skipped++;
+        continue;
+      }
+      const at = { segment, offset: candidate.offset };
+      const record = this.record(id, at, request.withPayload, request.withVector);
+      const point: ScoredPoint = {
+        id,
+        version: record.version,
+        score: shortestF32(
+          nearest ? externalScore(config.distance, candidate.score) : candidate.score,
+        ),
+      };
+      if (record.payload !== undefined) point.payload = record.payload;
+      if (record.vector !== undefined) point.vector = record.vector;
+      out.push(point);
+      if (out.length >= request.limit) break;
+    }
+    return out;
+  }
+
+  /** The stored vector `using` of each point (undefined for missing points or vectors). */
+  pointVectors(ids: PointId[], using: string): (Float32Array | undefined)[] {
+    const { index } = this.vector(using);
+    return ids.map((id) => {
+      const at = this.locate(id);
+      if (!at) return undefined;
+      return this.readVectorRow(at)[index] ?? undefined;
+    });
+  }
+
   // ---------------------------------------------------------------- persistence
 
   /**
@@ -762,12 +884,84 @@ export class Collection {
       payloadSchema: this.payloadSchema,
     };
     await writeFileAtomic(join(this.dir, MANIFEST_FILE), stringifyJson(manifest));
-    segments.forEach((segment, i) => segment.forgetOlderGenerations(commits[i]!));
+    this.lastManifest = manifest;
     this.flushedOp = op;
-    this.wal.truncate(op);
     const retired = this.retired.filter((s) => !this.segments.has(s.handle));
     this.retired = [];
-    for (const segment of retired) segment.destroy();
+    this.cleanup(() => {
+      segments.forEach((segment, i) => segment.forgetOlderGenerations(commits[i]!));
+      this.wal.truncate(op);
+      for (const segment of retired) segment.destroy();
+    });
+  }
+
+  /** Runs file deletions now, or when the last snapshot pin is released. */
+  private cleanup(work: () => void): void {
+    if (this.pins > 0) this.deferredCleanup.push(work);
+    else work();
+  }
+
+  /**
+   * A consistent point-in-time copy source for snapshots: flushes, then lists every file (and
+   * how many bytes of it) that the committed manifest needs, plus the WAL written after it.
+   * Nothing listed is deleted until `release()`; append-only files only grow, so copying the
+   * first `bytes` of each later still gives the committed state, while writes continue.
+   */
+  async snapshotSource(): Promise<{
+    manifest: string;
+    files: { path: string; name: string; bytes: number }[];
+    release(): void;
+  }> {
+    this.assertOpen();
+    await this.flush(true);
+    this.pins++;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.pins--;
+      if (this.pins === 0) for (const work of this.deferredCleanup.splice(0)) work();
+    };
+    try {
+      const manifest = this.lastManifest!;
+      const files: { path: string; name: string; bytes: number }[] = [];
+      for (const commit of manifest.segments) {
+        const dir = join(this.dir, 'segments', commit.id);
+        const segmentManifest = JSON.parse(
+          readFileSync(join(dir, 'segment.json'), 'utf8'),
+        ) as SegmentManifest;
+        const add = (file: string, bytes?: number) =>
+          files.push({
+            path: join(dir, file),
+            name: `segments/${commit.id}/${file}`,
+            bytes: bytes ?? statSync(join(dir, file)).size,
+          });
+        add('segment.json');
+        for (const v of segmentManifest.vectors) {
+          const info = readVectorFileHeader(join(dir, v.file), v.dim);
+          add(v.file, VECTOR_FILE_HEADER_BYTES + commit.count * info.strideBytes);
+          if (v.hnsw) add(v.hnsw.file);
+          if (v.quantization) add(v.quantization.file);
+        }
+        add('ids.bin', commit.count * POINT_ID_BYTES);
+        add('payload.log', commit.payloadBytes);
+        if (commit.count > 0 || existsSync(join(dir, `state-${commit.generation}.bin`))) {
+          add(`state-${commit.generation}.bin`);
+        }
+        for (const index of segmentManifest.payloadIndexes) add(index.file);
+      }
+      for (const name of readdirSync(join(this.dir, 'wal'))) {
+        files.push({
+          path: join(this.dir, 'wal', name),
+          name: `wal/${name}`,
+          bytes: statSync(join(this.dir, 'wal', name)).size,
+        });
+      }
+      return { manifest: stringifyJson(manifest), files, release };
+    } catch (error) {
+      release();
+      throw error;
+    }
   }
 
   /** Qdrant's collection status: green (idle), yellow (optimizing), grey (pending, not started). */

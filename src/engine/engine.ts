@@ -72,14 +72,17 @@ export class Engine {
   /** Serialises create/delete so names cannot race. */
   private metaLock: Promise<unknown> = Promise.resolve();
 
-  private constructor(settings: StorageSettings, collectionOptions: Partial<CollectionOptions>) {
+  private constructor(
+    settings: StorageSettings,
+    collectionOptions: Omit<CollectionOptions, 'storage'>,
+  ) {
     this.settings = settings;
     this.storagePath = resolve(settings.storage_path);
     this.collectionOptions = { ...collectionOptions, storage: settings };
   }
 
   /** Opens the storage directory, loading every collection. */
-  static open(settings: StorageSettings, options: Partial<CollectionOptions> = {}): Engine {
+  static open(settings: StorageSettings, options: Omit<CollectionOptions, 'storage'>): Engine {
     const engine = new Engine(settings, options);
     engine.load();
     return engine;
@@ -250,6 +253,7 @@ export class Engine {
   async close(): Promise<void> {
     await Promise.all([...this.collections.values()].map((c) => c.close()));
     this.collections.clear();
+    await this.collectionOptions.executor.close();
   }
 
   async flushAll(): Promise<void> {

@@ -7,6 +7,7 @@ import { configureLogger, logger } from '../common/logger.js';
 import { QDRANT_API_VERSION, RINGVEC_VERSION } from '../common/version.js';
 import { Engine } from '../engine/engine.js';
 import { decideIoBackend } from '../exec/io-backend-policy.js';
+import { InProcessExecutor } from '../exec/search-executor.js';
 import { addonWarning } from '../native/addon.js';
 import { createHttpServer } from './http-server.js';
 import { HttpMetrics } from './http-metrics.js';
@@ -41,7 +42,13 @@ export async function startServer(config: LoadedConfig): Promise<RunningServer> 
     'on-disk vectors are read with this backend',
   );
 
-  const engine = Engine.open(settings.storage);
+  const performance = settings.storage.performance;
+  const executor = new InProcessExecutor({
+    backend: io.onDiskBackend,
+    queueDepth: performance.io_queue_depth,
+    direct: performance.io_direct,
+  });
+  const engine = Engine.open(settings.storage, { executor });
   const metrics = new HttpMetrics('ringvec', RINGVEC_VERSION);
   const state = new ServerState(settings, engine, metrics, io);
   const app = createHttpServer({ service: settings.service, metrics });

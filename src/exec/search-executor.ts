@@ -2,7 +2,6 @@
 // SearchExecutor and gets one result per segment. InProcessExecutor runs them on the calling
 // thread (tests, tools); the worker pool (search-pool.ts) spreads them over search threads.
 
-import type { Filter } from '../filter/filter-types.js';
 import {
   searchSegment,
   type SegmentSearchRequest,

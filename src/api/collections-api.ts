@@ -10,7 +10,8 @@ import type {
   VectorParams as CoreVectorParams,
   OptimizersConfig,
 } from '../collection/collection-config.js';
-import type { Collection } from '../collection/collection.js';
+import type { Collection, UpdateResult } from '../collection/collection.js';
+import { parsePayloadFieldSchema } from '../index/payload/field-schema.js';
 import type { Engine } from '../engine/engine.js';
 import type {
   ChangeAliasesRequest,
@@ -280,4 +281,29 @@ export function collectionAliases(
 ): { aliases: { alias_name: string; collection_name: string }[] } {
   if (!engine.exists(name)) throw errors.collectionNotFound(name);
   return { aliases: engine.collectionAliases(engine.get(name).name) };
+}
+
+/** PUT /collections/{name}/index: the raw body's field_schema, checked by the payload index layer. */
+export async function createFieldIndex(
+  collection: Collection,
+  request: { field_name: string; field_schema?: unknown },
+  rawBody: unknown,
+  wait: boolean,
+): Promise<UpdateResult> {
+  const raw = (rawBody as { field_schema?: unknown }).field_schema;
+  if (raw === undefined || raw === null) {
+    throw new RingvecError(
+      'bad_input',
+      `Can't auto-detect field type for ${request.field_name}; specify field_schema`,
+    );
+  }
+  return collection.createPayloadIndex(request.field_name, parsePayloadFieldSchema(raw), wait);
+}
+
+export function deleteFieldIndex(
+  collection: Collection,
+  field: string,
+  wait: boolean,
+): Promise<UpdateResult> {
+  return collection.deletePayloadIndex(field, wait);
 }

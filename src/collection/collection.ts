@@ -64,6 +64,12 @@ import {
 } from './update-operations.js';
 import { WriteAheadLog } from './wal.js';
 import type { SearchExecutor } from '../exec/search-executor.js';
+import type { OptimizerRunner } from '../exec/optimizer-pool.js';
+import type { PayloadFieldSchema } from '../index/payload/field-schema.js';
+import { payloadIndexInfo } from '../index/payload/field-schema.js';
+import { PayloadIndexSet } from '../index/payload/payload-index-set.js';
+import type { BuildSource, SegmentBuildResult } from '../segment/segment-builder.js';
+import { CollectionOptimizer } from './optimizer.js';
 import { queryVectors, type SegmentQuery } from '../segment/query-scoring.js';
 import { externalScore, internalThreshold } from '../segment/types.js';
 import { mergeSegmentResults, type CoreSearchRequest, type ScoredPoint } from './search-request.js';
@@ -103,6 +109,8 @@ export interface CollectionOptions {
   storage: StorageSettings;
   /** Runs segment searches (in this thread or on search workers). */
   executor: SearchExecutor;
+  /** Runs optimizations in background workers (null: no background optimization). */
+  optimizer: OptimizerRunner | null;
   /** Called when segments change (so search threads can learn the new set). */
   onSegmentsChanged?: (collection: Collection) => void;
 }
@@ -138,6 +146,10 @@ export class Collection {
   /** Open snapshots: while > 0, no state generation or retired segment is deleted. */
   private pins = 0;
   private deferredCleanup: (() => void)[] = [];
+  readonly optimizer: CollectionOptimizer;
+  /** Searches in flight; retired segments' readers are released when it drops to 0. */
+  private activeSearches = 0;
+  private pendingForget: SegmentView[] = [];
 
   private constructor(
     name: string,
@@ -157,6 +169,7 @@ export class Collection {
     this.lastOp = manifest.flushedOp;
     this.flushedOp = manifest.flushedOp;
     this.payloadSchema = manifest.payloadSchema;
+    this.optimizer = new CollectionOptimizer(this, options.optimizer);
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -197,6 +210,7 @@ export class Collection {
     collection.loadSegments(manifest.segments);
     collection.replay(records);
     collection.startFlushTimer();
+    collection.optimizer.trigger();
     return collection;
   }
 
@@ -278,6 +292,7 @@ export class Collection {
   /** Flushes and releases files. The collection cannot be used afterwards. */
   async close(): Promise<void> {
     if (this.closed) return;
+    this.optimizer.stop();
     if (this.flushTimer) clearInterval(this.flushTimer);
     await this.flush();
     this.closed = true;
@@ -289,6 +304,7 @@ export class Collection {
 
   /** Closes the collection and deletes all its files. */
   async drop(): Promise<void> {
+    this.optimizer.stop();
     if (this.flushTimer) clearInterval(this.flushTimer);
     this.closed = true;
     await this.wal.close().catch(() => undefined);
@@ -333,6 +349,7 @@ export class Collection {
     this.config = next;
     this.vectors = resolveVectors(next);
     await this.flush(true);
+    this.optimizer.trigger();
   }
 
   vector(name: string): { index: number; config: ResolvedVector } {
@@ -354,6 +371,7 @@ export class Collection {
     this.wal.append(opNumber, encodeOperation(op));
     this.lastOp = opNumber;
     this.apply(op, opNumber);
+    this.optimizer.trigger();
     if (wait) {
       await this.wal.sync();
       return { operation_id: opNumber, status: 'completed' };
@@ -403,6 +421,8 @@ export class Collection {
         }
         return;
       case 'delete':
+      case 'create_field_index':
+      case 'delete_field_index':
         return;
     }
   }
@@ -476,6 +496,12 @@ export class Collection {
         this.appendPoints(points);
         return;
       }
+      case 'create_field_index':
+        this.payloadSchema[op.key] = op.schema;
+        return;
+      case 'delete_field_index':
+        delete this.payloadSchema[op.key];
+        return;
       case 'delete_vectors':
         for (const id of op.ids) {
           const at = this.locate(id);
@@ -539,7 +565,7 @@ export class Collection {
   private appendPoints(points: AppendPoint[]): void {
     let next = 0;
     while (next < points.length) {
-      const segment = this.writableSegment();
+      const segment = this.segmentForWrites();
       const room = segment.manifest.capacity - segment.count;
       const batch = points.slice(next, next + room);
       // Mark old versions deleted first: a reader must never see two live copies.
@@ -554,7 +580,7 @@ export class Collection {
   }
 
   /** The segment new points go to; a full one is replaced by a fresh segment. */
-  private writableSegment(): Segment {
+  private segmentForWrites(): Segment {
     if (this.appendable && !this.appendable.isFull) return this.appendable;
     const id = randomUUID();
     const segment = Segment.create(
@@ -785,6 +811,16 @@ export class Collection {
   }
 
   private async searchOne(request: CoreSearchRequest): Promise<ScoredPoint[]> {
+    this.activeSearches++;
+    try {
+      return await this.searchSegments(request);
+    } finally {
+      this.activeSearches--;
+      this.releaseRetired();
+    }
+  }
+
+  private async searchSegments(request: CoreSearchRequest): Promise<ScoredPoint[]> {
     const { index, config } = this.vector(request.using);
     const query = this.preparedQuery(request.query, index, config.dim);
     const nearest = query.kind === 'nearest';
@@ -971,7 +1007,8 @@ export class Collection {
     warnings: string[];
     progress: unknown;
   } {
-    return { state: 'green', error: null, warnings: [], progress: null };
+    const status = this.optimizer.status();
+    return { state: status.state, error: status.error, warnings: [], progress: status.progress };
   }
 
   /** Live points that are reachable through an HNSW graph, summed over vectors. */
@@ -992,7 +1029,198 @@ export class Collection {
 
   /** payload_schema of collection info: key → {data_type, params, points}. */
   payloadSchemaInfo(): Record<string, unknown> {
-    return {};
+    const points = new Map<string, number>();
+    for (const segment of this.segments.values()) {
+      const buffer = segment.state.payloadIndexes['*'];
+      if (buffer === undefined) continue;
+      const info = PayloadIndexSet.load(new Uint8Array(buffer)).payloadSchema();
+      for (const [key, entry] of Object.entries(info))
+        points.set(key, (points.get(key) ?? 0) + entry.points);
+    }
+    return Object.fromEntries(
+      Object.entries(this.payloadSchema).map(([key, schema]) => [
+        key,
+        payloadIndexInfo(schema as PayloadFieldSchema, points.get(key) ?? 0),
+      ]),
+    );
+  }
+
+  payloadIndexSchemaEntries(): [string, PayloadFieldSchema][] {
+    return Object.entries(this.payloadSchema).map(([key, schema]) => [
+      key,
+      schema as PayloadFieldSchema,
+    ]);
+  }
+
+  // ---------------------------------------------------------------- optimizer hooks
+
+  /** The segment that takes new points (never an optimization source). */
+  get writableSegment(): Segment | null {
+    return this.appendable;
+  }
+
+  /** The live points of a segment as of now, for a build running in the background. */
+  captureBuildSource(segment: Segment): BuildSource {
+    const view = segment.view;
+    const count = view.count();
+    const offsets: number[] = [];
+    for (let offset = 0; offset < count; offset++)
+      if (!view.isDeleted(offset)) offsets.push(offset);
+    const vectorCount = view.state.vectors.length;
+    const payloadPositions = new Uint32Array(offsets.length);
+    const versions = new Float64Array(offsets.length);
+    const missing = new Uint8Array(offsets.length * vectorCount);
+    offsets.forEach((offset, i) => {
+      payloadPositions[i] = view.payloadPosition(offset);
+      versions[i] = view.version(offset);
+      for (let v = 0; v < vectorCount; v++)
+        missing[i * vectorCount + v] = view.missing[v]!.get(offset) ? 1 : 0;
+    });
+    return {
+      state: segment.state,
+      offsets: Uint32Array.from(offsets),
+      payloadPositions,
+      versions,
+      missing,
+    };
+  }
+
+  /**
+   * Swaps a built segment in for its sources. Changes made to the sources while it was built
+   * are carried over: points deleted or moved since are marked deleted in the new segment, and
+   * changed payloads, versions and removed vectors are applied to it.
+   */
+  adoptBuiltSegment(
+    sources: { segment: Segment; source: BuildSource }[],
+    result: SegmentBuildResult,
+  ): void {
+    const dir = join(this.dir, 'segments', result.manifest.id);
+    if (
+      this.closed ||
+      sources.some(({ segment }) => this.segments.get(segment.handle) !== segment)
+    ) {
+      rmSync(dir, { recursive: true, force: true });
+      return;
+    }
+    const built = Segment.fromBuilt(
+      dir,
+      result.manifest,
+      result.state,
+      result.commit,
+      this.nextHandle++,
+    );
+    const vectorCount = this.vectors.length;
+    let k = 0;
+    for (const { segment, source } of sources) {
+      const view = segment.view;
+      for (let i = 0; i < source.offsets.length; i++, k++) {
+        const offset = source.offsets[i]!;
+        const id = built.view.pointId(k);
+        if (!this.locations.isAt(id, segment.handle, offset)) {
+          built.markDeleted(k);
+          continue;
+        }
+        const version = view.version(offset);
+        if (view.payloadPosition(offset) !== source.payloadPositions[i]) {
+          const text = view.payloadText(offset);
+          built.setPayload(k, text === null ? null : Buffer.from(text), version);
+        } else if (version !== source.versions[i]) {
+          built.setVersion(k, version);
+        }
+        for (let v = 0; v < vectorCount; v++) {
+          if (view.missing[v]!.get(offset) && source.missing[i * vectorCount + v] === 0)
+            built.removeVector(k, v, version);
+        }
+        this.locations.set(id, built.handle, k);
+      }
+    }
+    this.segments.set(built.handle, built);
+    for (const { segment } of sources) {
+      this.segments.delete(segment.handle);
+      this.retire(segment);
+    }
+    this.options.onSegmentsChanged?.(this);
+  }
+
+  /** Retires a segment: readers released after in-flight searches, files after the next commit. */
+  private retire(segment: Segment): void {
+    this.retired.push(segment);
+    this.pendingForget.push(segment.view);
+    this.releaseRetired();
+  }
+
+  private releaseRetired(): void {
+    if (this.activeSearches > 0 || this.pendingForget.length === 0) return;
+    this.options.executor.forget(this.pendingForget.splice(0));
+  }
+
+  /** Swaps requantized data in (or drops it with `null`). */
+  adoptQuantization(
+    segment: Segment,
+    vectorIndex: number,
+    next: { file: string; config: unknown; buffer: SharedArrayBuffer } | null,
+  ): void {
+    if (this.closed || this.segments.get(segment.handle) !== segment) {
+      if (next) rmSync(join(segment.dir, next.file), { force: true });
+      return;
+    }
+    const old = segment.replaceQuantization(vectorIndex, next);
+    if (old !== null) this.cleanup(() => rmSync(old, { force: true }));
+    this.options.onSegmentsChanged?.(this);
+  }
+
+  /** Payload positions of every point (a snapshot for a payload index build). */
+  payloadPositionsOf(segment: Segment): Uint32Array {
+    const count = segment.count;
+    const out = new Uint32Array(count);
+    for (let offset = 0; offset < count; offset++)
+      out[offset] = segment.view.payloadPosition(offset);
+    return out;
+  }
+
+  /** Swaps new payload indexes in; points whose payload changed since `positions` stay stale. */
+  adoptPayloadIndexes(
+    segment: Segment,
+    next: { file: string; schema: unknown; buffer: SharedArrayBuffer },
+    positions: Uint32Array,
+  ): void {
+    if (this.closed || this.segments.get(segment.handle) !== segment) {
+      rmSync(join(segment.dir, next.file), { force: true });
+      return;
+    }
+    const view = segment.view;
+    for (let offset = 0; offset < positions.length; offset++) {
+      if (view.payloadPosition(offset) === positions[offset]) view.stale.clear(offset);
+      else view.stale.set(offset);
+    }
+    const old = segment.replacePayloadIndexes(next);
+    if (old !== null) this.cleanup(() => rmSync(old, { force: true }));
+    this.options.onSegmentsChanged?.(this);
+  }
+
+  /** Creates a payload index (as an operation in the WAL); indexes are built in the background. */
+  async createPayloadIndex(
+    key: string,
+    schema: PayloadFieldSchema,
+    wait: boolean,
+  ): Promise<UpdateResult> {
+    checkPayloadKey(key);
+    const result = await this.update(
+      {
+        type: 'create_field_index',
+        key,
+        schema: schema as { type: string; params?: Record<string, unknown> },
+      },
+      wait,
+    );
+    if (wait) await this.optimizer.idle();
+    return result;
+  }
+
+  async deletePayloadIndex(key: string, wait: boolean): Promise<UpdateResult> {
+    const result = await this.update({ type: 'delete_field_index', key }, wait);
+    if (wait) await this.optimizer.idle();
+    return result;
   }
 
   /** Per named vector: where its data lives and how much of it there is. */

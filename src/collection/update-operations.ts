@@ -30,7 +30,13 @@ export type UpdateOperation =
   | { type: 'delete_payload'; ids: PointId[]; keys: string[] }
   | { type: 'clear_payload'; ids: PointId[] }
   | { type: 'update_vectors'; points: VectorsWrite[] }
-  | { type: 'delete_vectors'; ids: PointId[]; vectors: string[] };
+  | { type: 'delete_vectors'; ids: PointId[]; vectors: string[] }
+  | {
+      type: 'create_field_index';
+      key: string;
+      schema: { type: string; params?: Record<string, unknown> };
+    }
+  | { type: 'delete_field_index'; key: string };
 
 interface F32Ref {
   $f32: [number, number];
@@ -148,5 +154,13 @@ export function decodeOperation(body: Uint8Array): UpdateOperation {
       return { type: 'clear_payload', ids: ids(json.ids) };
     case 'delete_vectors':
       return { type: 'delete_vectors', ids: ids(json.ids), vectors: json.vectors as string[] };
+    case 'create_field_index':
+      return {
+        type: 'create_field_index',
+        key: json.key as string,
+        schema: json.schema as { type: string; params?: Record<string, unknown> },
+      };
+    case 'delete_field_index':
+      return { type: 'delete_field_index', key: json.key as string };
   }
 }

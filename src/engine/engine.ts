@@ -253,6 +253,7 @@ export class Engine {
   async close(): Promise<void> {
     await Promise.all([...this.collections.values()].map((c) => c.close()));
     this.collections.clear();
+    await this.collectionOptions.optimizer?.close();
     await this.collectionOptions.executor.close();
   }
 

@@ -5,6 +5,11 @@
 // io_uring async scorer accelerates).
 
 import type { Filter } from '../filter/filter-types.js';
+import { PayloadIndexSet } from '../index/payload/payload-index-set.js';
+import {
+  estimateFilterCardinality,
+  filterCandidates,
+} from '../index/payload/estimate-filter-cardinality.js';
 import { compileFilter } from '../filter/compile-filter.js';
 import type { HnswIndex } from '../index/hnsw/hnsw-index.js';
 import type { Kernels } from '../kernels/index.js';
@@ -68,12 +73,27 @@ const DEFAULT_FULL_SCAN_THRESHOLD_KB = 10000;
 
 const EMPTY: SegmentSearchResult = { offsets: new Uint32Array(0), scores: new Float32Array(0) };
 
+const indexSets = new WeakMap<SharedArrayBuffer, PayloadIndexSet>();
+
+/** The segment's payload indexes (opened once per thread over the shared bytes), or null. */
+export function payloadIndexesOf(view: SegmentView): PayloadIndexSet | null {
+  const buffer = view.state.payloadIndexes['*'];
+  if (buffer === undefined) return null;
+  let set = indexSets.get(buffer);
+  if (set === undefined) {
+    set = PayloadIndexSet.load(new Uint8Array(buffer));
+    indexSets.set(buffer, set);
+  }
+  return set;
+}
+
 /** Live points of the segment that pass `filter` (null: every live point). */
 export function pointPredicate(
   view: SegmentView,
   filter: Filter | null,
 ): (offset: number) => boolean {
   if (filter === null) return (offset) => !view.isDeleted(offset);
+  const indexes = payloadIndexesOf(view);
   const check = compileFilter(filter, {
     payload: (offset) => view.payloadObject(offset),
     pointId: (offset) => view.pointId(offset),
@@ -81,8 +101,34 @@ export function pointPredicate(
       const index = view.vectorIndex(name);
       return index >= 0 && view.hasVector(offset, index);
     },
+    ...(indexes === null
+      ? {}
+      : { indexes, isIndexStale: (offset: number) => view.stale.get(offset) }),
   });
   return (offset) => !view.isDeleted(offset) && check(offset);
+}
+
+/** Offsets worth checking for `filter`: index candidates plus stale points, or null (all). */
+export function filterScanPlan(
+  view: SegmentView,
+  filter: Filter | null,
+  count: number,
+): { candidates: Uint32Array | null; expected: number } {
+  const indexes = filter === null ? null : payloadIndexesOf(view);
+  if (filter === null || indexes === null) return { candidates: null, expected: count };
+  const staleCount = view.stale.count(count);
+  const estimation = estimateFilterCardinality(filter, indexes, count, {
+    uncertainPoints: staleCount,
+  });
+  const listed = filterCandidates(estimation, indexes);
+  if (listed === null) return { candidates: null, expected: estimation.exp };
+  if (staleCount === 0) return { candidates: listed, expected: estimation.exp };
+  const merged = new Set<number>(listed);
+  for (let offset = 0; offset < count; offset++) if (view.stale.get(offset)) merged.add(offset);
+  return {
+    candidates: Uint32Array.from([...merged].sort((a, b) => a - b)),
+    expected: estimation.exp,
+  };
 }
 
 /** The accept predicate of a search: live, has this vector, passes the filter. */
@@ -127,6 +173,7 @@ async function plainScan(
   accept: (offset: number) => boolean,
   limit: number,
   threshold: number | null,
+  candidates: Uint32Array | null = null,
 ): Promise<SegmentSearchResult> {
   const top = new TopK(limit);
   const batch = new Uint32Array(SCAN_BATCH);
@@ -142,8 +189,10 @@ async function plainScan(
     }
     filled = 0;
   };
-  for (let offset = 0; offset < count; offset++) {
-    if (!accept(offset)) continue;
+  const n = candidates === null ? count : candidates.length;
+  for (let i = 0; i < n; i++) {
+    const offset = candidates === null ? i : candidates[i]!;
+    if (offset >= count || !accept(offset)) continue;
     batch[filled++] = offset;
     if (filled === SCAN_BATCH) await flush();
   }
@@ -182,16 +231,18 @@ function applyThreshold(
 }
 
 /**
- * Estimates whether a filtered search should scan instead of traversing the graph: Qdrant
- * scans when the number of points the filter can match is below full_scan_threshold.
+ * Whether a filtered search should scan instead of traversing the graph: Qdrant scans when the
+ * number of points the filter matches is below full_scan_threshold. With payload indexes the
+ * estimate comes from them; without, from a sample of the predicate.
  */
 function filterIsSelective(
   accept: (offset: number) => boolean,
   count: number,
   thresholdPoints: number,
+  plan: { candidates: Uint32Array | null; expected: number },
 ): boolean {
   if (count <= thresholdPoints) return true;
-  // Sample to estimate the matching fraction (no payload index cardinality yet).
+  if (plan.candidates !== null || plan.expected < count) return plan.expected < thresholdPoints;
   const samples = Math.min(count, 512);
   const step = count / samples;
   let matched = 0;
@@ -220,14 +271,25 @@ export async function searchSegment(
 
   if (params.indexedOnly && hnsw === null && count > thresholdPoints) return EMPTY;
 
+  const plan = filterScanPlan(view, request.filter, count);
+  const scan =
+    hnsw === null ||
+    (request.filter !== null && filterIsSelective(accept, count, thresholdPoints, plan));
   const original = originalScorer(resources, view, vectorIndex, request.query);
   if (!useQuantized) {
-    if (hnsw !== null && !(request.filter && filterIsSelective(accept, count, thresholdPoints))) {
+    if (!scan) {
       const ef = Math.max(params.hnswEf ?? hnsw.graph.efConstruct, request.limit);
       const found = await hnsw.search(original, { limit: request.limit, ef, accept });
       return applyThreshold(found, request.scoreThreshold);
     }
-    return plainScan(original, count, accept, request.limit, request.scoreThreshold);
+    return plainScan(
+      original,
+      count,
+      accept,
+      request.limit,
+      request.scoreThreshold,
+      plan.candidates,
+    );
   }
 
   const oversampling = params.quantization?.oversampling ?? 1;
@@ -236,11 +298,18 @@ export async function searchSegment(
     oversampling > 1 ? Math.floor(oversampling * request.limit) : request.limit;
   const approximate = quantizedScorer(quantized, request.query);
   let candidates: SegmentSearchResult;
-  if (hnsw !== null && !(request.filter && filterIsSelective(accept, count, thresholdPoints))) {
+  if (!scan && hnsw !== null) {
     const ef = Math.max(params.hnswEf ?? hnsw.graph.efConstruct, candidatesWanted);
     candidates = await hnsw.search(approximate, { limit: candidatesWanted, ef, accept });
   } else {
-    candidates = await plainScan(approximate, count, accept, candidatesWanted, null);
+    candidates = await plainScan(
+      approximate,
+      count,
+      accept,
+      candidatesWanted,
+      null,
+      plan.candidates,
+    );
   }
   if (!rescore) {
     const limited = {

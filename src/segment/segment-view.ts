@@ -14,6 +14,7 @@ export class SegmentView {
   private readonly countCell: Int32Array;
   readonly deleted: SharedBitmap;
   readonly missing: SharedBitmap[];
+  readonly stale: SharedBitmap;
   private versionsView: Float64Array;
   private idsView: DataView;
   private payloadIndexView: Uint32Array;
@@ -24,6 +25,7 @@ export class SegmentView {
     this.countCell = new Int32Array(state.count);
     this.deleted = new SharedBitmap(state.deleted);
     this.missing = state.vectors.map((v) => new SharedBitmap(v.missing));
+    this.stale = new SharedBitmap(state.stale);
     this.versionsView = new Float64Array(state.versions);
     this.idsView = new DataView(state.ids);
     this.payloadIndexView = new Uint32Array(state.payloadIndex);

@@ -36,6 +36,7 @@ import { crc32 } from 'node:zlib';
 import { fdatasyncAsync, writeFileAtomic, writeFileAtomicSync } from '../common/durable-fs.js';
 import { RingvecError } from '../common/errors.js';
 import { POINT_ID_BYTES, writePointId, type PointId } from '../common/point-id.js';
+import { SharedBitmap } from './bitmap.js';
 import { PAYLOAD_ARENA_HEADER_BYTES, SegmentView } from './segment-view.js';
 import {
   MAX_SHARED_BUFFER_BYTES,
@@ -250,6 +251,7 @@ export class Segment {
       payloadIndex: createSharedBuffer(initial * 4, capacity * 4),
       payloadArena: createSharedBuffer(4096, MAX_SHARED_BUFFER_BYTES),
       payloadIndexes: {},
+      stale: createSharedBuffer(bitmapBytes(initial), bitmapBytes(capacity)),
     };
     new Uint8Array(state.payloadArena).set(PAYLOAD_MAGIC, 0);
     return new Segment(dir, manifest, state, PAYLOAD_ARENA_HEADER_BYTES, 0);
@@ -317,10 +319,59 @@ export class Segment {
       payloadIndexes: Object.fromEntries(
         manifest.payloadIndexes.map((p) => [p.key, sharedFromFile(join(dir, p.file))]),
       ),
+      stale: createSharedBuffer(bitmapBytes(count), bitmapBytes(room)),
     };
     readStateFile(join(dir, `state-${commit.generation}.bin`), state, count);
     Atomics.store(new Int32Array(state.count), 0, count);
     return new Segment(dir, manifest, state, commit.payloadBytes, commit.generation);
+  }
+
+  /** Adopts a segment built by the optimizer (segment-builder.ts): files and shared state ready. */
+  static fromBuilt(
+    dir: string,
+    manifest: SegmentManifest,
+    state: SharedSegmentState,
+    commit: SegmentCommit,
+    handle: number,
+  ): Segment {
+    state.handle = handle;
+    return new Segment(dir, manifest, state, commit.payloadBytes, commit.generation);
+  }
+
+  /** Rewrites segment.json (atomically) after a change of its index or quantization files. */
+  private saveManifest(): void {
+    writeFileAtomicSync(join(this.dir, 'segment.json'), JSON.stringify(this.manifest, null, 2));
+  }
+
+  /**
+   * Swaps in new quantized data for a vector (requantization), or removes it (`null`). Returns
+   * the file that is no longer referenced (to delete once no snapshot needs it).
+   */
+  replaceQuantization(
+    vectorIndex: number,
+    next: { file: string; config: unknown; buffer: SharedArrayBuffer } | null,
+  ): string | null {
+    const vector = this.manifest.vectors[vectorIndex]!;
+    const old = vector.quantization?.file ?? null;
+    vector.quantization = next === null ? null : { file: next.file, config: next.config };
+    this.state.vectors[vectorIndex]!.quantized = next === null ? null : next.buffer;
+    this.saveManifest();
+    return old === null ? null : join(this.dir, old);
+  }
+
+  /**
+   * Swaps in payload indexes built over this segment at a moment when `staleAtBuild` marked the
+   * points whose payload had changed since; those stay marked. Returns the replaced file.
+   */
+  replacePayloadIndexes(
+    next: { file: string; schema: unknown; buffer: SharedArrayBuffer } | null,
+  ): string | null {
+    const old = this.manifest.payloadIndexes[0]?.file ?? null;
+    this.manifest.payloadIndexes =
+      next === null ? [] : [{ key: '*', file: next.file, schema: next.schema }];
+    this.state.payloadIndexes = next === null ? {} : { '*': next.buffer };
+    this.saveManifest();
+    return old === null || old === next?.file ? null : join(this.dir, old);
   }
 
   // ---- mutations (main thread only) ----
@@ -374,6 +425,8 @@ export class Segment {
 
   setPayload(offset: number, payload: Uint8Array | null, version: number): void {
     const position = payload && payload.byteLength > 0 ? this.appendPayload(payload) : 0;
+    // Payload indexes were built from the old payload: check this point's payload directly.
+    if (Object.keys(this.state.payloadIndexes).length > 0) this.view.stale.set(offset);
     Atomics.store(new Uint32Array(this.state.payloadIndex), offset, position);
     this.setVersion(offset, version);
   }
@@ -417,6 +470,7 @@ export class Segment {
     grow(state.versions, points * 8);
     grow(state.payloadIndex, points * 4);
     this.view.deleted.reserve(points);
+    this.view.stale.reserve(points);
     for (let vi = 0; vi < state.vectors.length; vi++) {
       const v = state.vectors[vi]!;
       if (v.ram) grow(v.ram, points * v.dim * 4);
@@ -441,7 +495,7 @@ export class Segment {
     };
     if (!this.dirty && existsSync(join(this.dir, `state-${this.generation}.bin`))) return commit;
     this.dirty = false;
-    const stateBytes = encodeStateFile(this.state, count, this.view);
+    const stateBytes = encodeStateFile(this.state, count);
     const generation = ++this.generation;
     commit.generation = generation;
     await Promise.all([
@@ -526,10 +580,13 @@ function sharedFromFile(path: string): SharedArrayBuffer {
   return shared;
 }
 
-/** state-<gen>.bin: header, deleted bitmap, versions, payload positions, missing bitmaps, crc32. */
-function encodeStateFile(state: SharedSegmentState, count: number, view: SegmentView): Uint8Array {
+/**
+ * state-<gen>.bin: header, deleted bitmap, versions, payload positions, stale-payload bitmap,
+ * one missing-vector bitmap per vector, crc32 of everything before it.
+ */
+export function encodeStateFile(state: SharedSegmentState, count: number): Uint8Array {
   const bits = bitmapBytes(count);
-  const total = STATE_HEADER_BYTES + bits + count * 8 + count * 4 + state.vectors.length * bits + 4;
+  const total = stateFileBytes(count, state.vectors.length);
   const out = new Uint8Array(total);
   const dv = new DataView(out.buffer);
   out.set(Buffer.from(STATE_MAGIC), 0);
@@ -537,19 +594,26 @@ function encodeStateFile(state: SharedSegmentState, count: number, view: Segment
   dv.setUint32(12, count, true);
   dv.setUint32(16, state.vectors.length, true);
   let pos = STATE_HEADER_BYTES;
-  out.set(view.deleted.snapshotBytes(count), pos);
+  out.set(new SharedBitmap(state.deleted).snapshotBytes(count), pos);
   pos += bits;
   out.set(new Uint8Array(state.versions, 0, count * 8), pos);
   pos += count * 8;
   const positions = new Uint32Array(state.payloadIndex);
   for (let i = 0; i < count; i++) dv.setUint32(pos + i * 4, Atomics.load(positions, i), true);
   pos += count * 4;
-  for (const missing of view.missing) {
-    out.set(missing.snapshotBytes(count), pos);
+  out.set(new SharedBitmap(state.stale).snapshotBytes(count), pos);
+  pos += bits;
+  for (const vector of state.vectors) {
+    out.set(new SharedBitmap(vector.missing).snapshotBytes(count), pos);
     pos += bits;
   }
   dv.setUint32(pos, crc32(out.subarray(0, pos)), true);
   return out;
+}
+
+function stateFileBytes(count: number, vectors: number): number {
+  const bits = bitmapBytes(count);
+  return STATE_HEADER_BYTES + bits + count * 8 + count * 4 + bits + vectors * bits + 4;
 }
 
 function readStateFile(path: string, state: SharedSegmentState, count: number): void {
@@ -560,8 +624,7 @@ function readStateFile(path: string, state: SharedSegmentState, count: number): 
   const bytes = readFileSync(path);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const bits = bitmapBytes(count);
-  const expected =
-    STATE_HEADER_BYTES + bits + count * 8 + count * 4 + state.vectors.length * bits + 4;
+  const expected = stateFileBytes(count, state.vectors.length);
   if (
     bytes.byteLength !== expected ||
     bytes.subarray(0, 8).toString() !== STATE_MAGIC ||
@@ -582,6 +645,8 @@ function readStateFile(path: string, state: SharedSegmentState, count: number): 
   const positions = new Uint32Array(state.payloadIndex);
   for (let i = 0; i < count; i++) positions[i] = dv.getUint32(pos + i * 4, true);
   pos += count * 4;
+  new Uint8Array(state.stale).set(bytes.subarray(pos, pos + bits));
+  pos += bits;
   for (const v of state.vectors) {
     new Uint8Array(v.missing).set(bytes.subarray(pos, pos + bits));
     pos += bits;

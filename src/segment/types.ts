@@ -85,4 +85,6 @@ export interface SharedSegmentState {
   payloadArena: SharedArrayBuffer;
   /** Serialised payload indexes by key (shared), built with the segment. */
   payloadIndexes: Record<string, SharedArrayBuffer>;
+  /** Bitmap: the point's payload changed after the payload indexes were built. */
+  stale: SharedArrayBuffer;
 }

@@ -8,6 +8,7 @@ import { QDRANT_API_VERSION, RINGVEC_VERSION } from '../common/version.js';
 import { Engine } from '../engine/engine.js';
 import { decideIoBackend } from '../exec/io-backend-policy.js';
 import { InProcessExecutor } from '../exec/search-executor.js';
+import { OptimizerPool, optimizerThreads } from '../exec/optimizer-pool.js';
 import { addonWarning } from '../native/addon.js';
 import { createHttpServer } from './http-server.js';
 import { HttpMetrics } from './http-metrics.js';
@@ -48,7 +49,15 @@ export async function startServer(config: LoadedConfig): Promise<RunningServer> 
     queueDepth: performance.io_queue_depth,
     direct: performance.io_direct,
   });
-  const engine = Engine.open(settings.storage, { executor });
+  const optimizer = new OptimizerPool(
+    optimizerThreads(performance, settings.storage.optimizers.max_optimization_threads),
+    {
+      backend: io.onDiskBackend,
+      queueDepth: performance.io_queue_depth,
+      direct: performance.io_direct,
+    },
+  );
+  const engine = Engine.open(settings.storage, { executor, optimizer });
   const metrics = new HttpMetrics('ringvec', RINGVEC_VERSION);
   const state = new ServerState(settings, engine, metrics, io);
   const app = createHttpServer({ service: settings.service, metrics });

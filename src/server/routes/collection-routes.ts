@@ -8,6 +8,8 @@ import {
   collectionExists,
   collectionInfo,
   createCollection,
+  createFieldIndex,
+  deleteFieldIndex,
   listAliases,
   listCollections,
   updateCollection,
@@ -17,6 +19,8 @@ import {
   parseCollectionName,
   parseCollectionTimeoutParams,
   parseCreateCollection,
+  parseCreateFieldIndex,
+  parseUpdateParams,
   parseUpdateCollection,
 } from '../../api/schemas/index.js';
 import { route } from '../http-server.js';
@@ -66,4 +70,20 @@ export function registerCollectionRoutes(app: FastifyInstance, state: ServerStat
   );
 
   route(app, 'GET', '/aliases', 'read', () => listAliases(engine));
+
+  route(app, 'PUT', '/collections/:collection_name/index', 'write', ({ params, query, body }) => {
+    const { wait } = parseUpdateParams(query);
+    return createFieldIndex(engine.get(name(params)), parseCreateFieldIndex(body), body, wait);
+  });
+
+  route(
+    app,
+    'DELETE',
+    '/collections/:collection_name/index/:field_name',
+    'write',
+    ({ params, query }) => {
+      const { wait } = parseUpdateParams(query);
+      return deleteFieldIndex(engine.get(name(params)), params.field_name ?? '', wait);
+    },
+  );
 }

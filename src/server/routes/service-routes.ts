@@ -5,6 +5,7 @@ import { cpus, totalmem } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { errors } from '../../common/errors.js';
 import { QDRANT_API_VERSION, RINGVEC_VERSION } from '../../common/version.js';
+import { ioMetrics } from '../../storage-io/io-metrics.js';
 import { RawResponse, route } from '../http-server.js';
 import type { ServerState } from '../server-state.js';
 
@@ -41,7 +42,8 @@ export function registerServiceRoutes(app: FastifyInstance, state: ServerState):
 
   route(app, 'GET', '/metrics', 'read', async () => {
     state.refreshMetrics();
-    return new RawResponse(await state.metrics.text(), state.metrics.contentType);
+    const text = (await state.metrics.text()) + ioMetrics().toPrometheus();
+    return new RawResponse(text, state.metrics.contentType);
   });
 
   route(app, 'GET', '/cluster', 'read', () => ({ status: 'disabled' }));

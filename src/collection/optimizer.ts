@@ -201,7 +201,9 @@ export class CollectionOptimizer {
     const vectors = this.collection.resolvedVectors;
     const maxPoints = this.maxSegmentPoints();
 
-    const unsealed = segments.filter((s) => !s.sealed && s !== writable && s.view.liveCount() > 0);
+    const unsealed = segments.filter(
+      (s) => !s.sealed && (s !== writable || s.isFull) && s.view.liveCount() > 0,
+    );
     if (unsealed.length > 0) {
       const group: Segment[] = [];
       let points = 0;

@@ -370,6 +370,7 @@ export async function buildSegment(
   const state: SharedSegmentState = {
     id: task.id,
     handle: 0,
+    revision: 0,
     sealed: true,
     vectors,
     count: countCell,

@@ -232,6 +232,7 @@ export class Segment {
     const state: SharedSegmentState = {
       id,
       handle,
+      revision: 0,
       sealed: false,
       vectors: manifest.vectors.map((v) => ({
         name: v.name,
@@ -308,6 +309,7 @@ export class Segment {
     const state: SharedSegmentState = {
       id: manifest.id,
       handle,
+      revision: 0,
       sealed: manifest.sealed,
       vectors,
       count: new SharedArrayBuffer(4),
@@ -355,6 +357,7 @@ export class Segment {
     const old = vector.quantization?.file ?? null;
     vector.quantization = next === null ? null : { file: next.file, config: next.config };
     this.state.vectors[vectorIndex]!.quantized = next === null ? null : next.buffer;
+    this.state.revision++;
     this.saveManifest();
     return old === null ? null : join(this.dir, old);
   }
@@ -370,6 +373,7 @@ export class Segment {
     this.manifest.payloadIndexes =
       next === null ? [] : [{ key: '*', file: next.file, schema: next.schema }];
     this.state.payloadIndexes = next === null ? {} : { '*': next.buffer };
+    this.state.revision++;
     this.saveManifest();
     return old === null || old === next?.file ? null : join(this.dir, old);
   }

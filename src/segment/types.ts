@@ -71,6 +71,8 @@ export interface SharedVectorState {
 export interface SharedSegmentState {
   id: string;
   handle: number;
+  /** Bumped whenever a shared buffer is replaced (requantization, new payload indexes). */
+  revision: number;
   sealed: boolean;
   vectors: SharedVectorState[];
   /** Int32Array(1): number of points whose data is complete (readers scan [0, count)). */

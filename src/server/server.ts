@@ -7,7 +7,7 @@ import { configureLogger, logger } from '../common/logger.js';
 import { QDRANT_API_VERSION, RINGVEC_VERSION } from '../common/version.js';
 import { Engine } from '../engine/engine.js';
 import { decideIoBackend } from '../exec/io-backend-policy.js';
-import { InProcessExecutor } from '../exec/search-executor.js';
+import { SearchPool, searchThreads } from '../exec/search-pool.js';
 import { OptimizerPool, optimizerThreads } from '../exec/optimizer-pool.js';
 import { addonWarning } from '../native/addon.js';
 import { createHttpServer } from './http-server.js';
@@ -44,11 +44,12 @@ export async function startServer(config: LoadedConfig): Promise<RunningServer> 
   );
 
   const performance = settings.storage.performance;
-  const executor = new InProcessExecutor({
+  const ioSettings = {
     backend: io.onDiskBackend,
     queueDepth: performance.io_queue_depth,
     direct: performance.io_direct,
-  });
+  };
+  const executor = new SearchPool(searchThreads(performance.max_search_threads), ioSettings);
   const optimizer = new OptimizerPool(
     optimizerThreads(performance, settings.storage.optimizers.max_optimization_threads),
     {

@@ -1,0 +1,134 @@
+// Search worker threads (storage.performance.max_search_threads, 0 = one per core). Each
+// segment of a request becomes one task, sent to the least busy worker, so a request's segments
+// are searched in parallel and batch requests spread over all workers. Shared buffers are posted
+// to a worker once per segment revision. A worker that dies fails its in-flight tasks with a
+// service error and is replaced; the server keeps serving.
+
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { RingvecError, type ErrorCode } from '../common/errors.js';
+import { logger } from '../common/logger.js';
+import type { SegmentSearchRequest, SegmentSearchResult } from '../segment/segment-search.js';
+import type { SegmentView } from '../segment/segment-view.js';
+import { ioMetrics } from '../storage-io/io-metrics.js';
+import type { SearchExecutor } from './search-executor.js';
+import type { SearchTask, SearchWorkerMessage, SearchWorkerReply } from './search-protocol.js';
+import type { IoReadSettings } from './search-resources.js';
+
+interface Pending {
+  resolve(result: SegmentSearchResult): void;
+  reject(error: Error): void;
+}
+
+interface SearchWorker {
+  worker: Worker;
+  inFlight: Map<number, Pending>;
+  /** Segment id → revision this worker has received. */
+  known: Map<string, number>;
+}
+
+export function searchThreads(maxSearchThreads: number): number {
+  return maxSearchThreads > 0 ? maxSearchThreads : availableParallelism();
+}
+
+export class SearchPool implements SearchExecutor {
+  private readonly workers: SearchWorker[] = [];
+  private nextId = 1;
+  private closed = false;
+  private readonly log = logger('search-pool');
+
+  constructor(
+    readonly threads: number,
+    private readonly io: IoReadSettings,
+  ) {
+    for (let i = 0; i < threads; i++) this.workers.push(this.spawn());
+  }
+
+  private spawn(): SearchWorker {
+    const worker = new Worker(new URL('./search-worker.js', import.meta.url), {
+      workerData: { io: this.io, ioMetrics: ioMetrics().buffer },
+    });
+    worker.unref();
+    const entry: SearchWorker = { worker, inFlight: new Map(), known: new Map() };
+    worker.on('message', (reply: SearchWorkerReply) => {
+      const pending = entry.inFlight.get(reply.id);
+      if (!pending) return;
+      entry.inFlight.delete(reply.id);
+      if (entry.inFlight.size === 0) worker.unref();
+      if ('error' in reply) {
+        pending.reject(new RingvecError(reply.code as ErrorCode, reply.error));
+      } else {
+        pending.resolve({ offsets: reply.offsets, scores: reply.scores });
+      }
+    });
+    worker.on('error', (error) => this.log.error({ err: error }, 'search worker crashed'));
+    worker.on('exit', (code) => {
+      const index = this.workers.indexOf(entry);
+      for (const pending of entry.inFlight.values()) {
+        pending.reject(
+          new RingvecError('service', `search worker exited (code ${code}) during the request`),
+        );
+      }
+      entry.inFlight.clear();
+      if (index >= 0 && !this.closed) {
+        this.log.warn({ code }, 'search worker exited; starting a replacement');
+        this.workers[index] = this.spawn();
+      }
+    });
+    return entry;
+  }
+
+  private leastBusy(): SearchWorker {
+    let best = this.workers[0]!;
+    for (const w of this.workers) if (w.inFlight.size < best.inFlight.size) best = w;
+    return best;
+  }
+
+  private dispatch(
+    view: SegmentView,
+    request: SegmentSearchRequest,
+    fullScanThresholdKb: number,
+  ): Promise<SegmentSearchResult> {
+    const target = this.leastBusy();
+    const id = this.nextId++;
+    const state = view.state;
+    const task: SearchTask = { id, segment: state.id, request, fullScanThresholdKb };
+    if (target.known.get(state.id) !== state.revision) {
+      task.state = state;
+      target.known.set(state.id, state.revision);
+    }
+    return new Promise((resolve, reject) => {
+      target.inFlight.set(id, { resolve, reject });
+      target.worker.ref();
+      target.worker.postMessage({ type: 'search', task } satisfies SearchWorkerMessage);
+    });
+  }
+
+  search(
+    segments: readonly SegmentView[],
+    request: SegmentSearchRequest,
+    fullScanThresholdKb: number,
+  ): Promise<SegmentSearchResult[]> {
+    if (this.closed)
+      return Promise.reject(new RingvecError('unavailable', 'search pool is shut down'));
+    return Promise.all(segments.map((view) => this.dispatch(view, request, fullScanThresholdKb)));
+  }
+
+  forget(segments: readonly SegmentView[]): void {
+    const ids = segments.map((s) => s.state.id);
+    for (const w of this.workers) {
+      for (const id of ids) w.known.delete(id);
+      w.worker.postMessage({ type: 'forget', segments: ids } satisfies SearchWorkerMessage);
+    }
+  }
+
+  /** For tests: terminates one worker as if it had crashed. */
+  crashWorkerForTesting(index = 0): void {
+    void this.workers[index]?.worker.terminate();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+  }
+}

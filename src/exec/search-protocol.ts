@@ -1,0 +1,20 @@
+// Messages between the search pool (main thread) and search workers.
+
+import type { SegmentSearchRequest } from '../segment/segment-search.js';
+import type { SharedSegmentState } from '../segment/types.js';
+
+export interface SearchTask {
+  id: number;
+  segment: string;
+  /** Sent when this worker has not seen the segment at this revision yet. */
+  state?: SharedSegmentState;
+  request: SegmentSearchRequest;
+  fullScanThresholdKb: number;
+}
+
+export type SearchWorkerMessage =
+  { type: 'search'; task: SearchTask } | { type: 'forget'; segments: string[] };
+
+export type SearchWorkerReply =
+  | { id: number; offsets: Uint32Array; scores: Float32Array }
+  | { id: number; error: string; code: string };

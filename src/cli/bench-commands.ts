@@ -1,7 +1,185 @@
-// `ringvec bench <name>`: each benchmark lives in bench/ and is registered here as a subcommand.
+// `ringvec bench <name>`: each benchmark lives in bench/ (one file per operation) and is
+// registered here as a subcommand with its flags and --help. Benchmarks are imported only when
+// their subcommand runs, so `ringvec serve` never loads them.
 
-import type { Command } from 'commander';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { InvalidArgumentError, type Command } from 'commander';
+
+function positiveInt(value: string): number {
+  const n = Number(value.replace(/_/g, ''));
+  if (!Number.isSafeInteger(n) || n <= 0) {
+    throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
+  }
+  return n;
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) {
+    throw new InvalidArgumentError(`expected a positive number, got "${value}"`);
+  }
+  return n;
+}
+
+function intList(value: string): number[] {
+  return value.split(',').map((part) => positiveInt(part.trim()));
+}
+
+function stringList(allowed: readonly string[]) {
+  return (value: string): string[] => {
+    const parts = value.split(',').map((part) => part.trim());
+    for (const part of parts) {
+      if (!allowed.includes(part)) {
+        throw new InvalidArgumentError(`expected ${allowed.join(', ')}, got "${part}"`);
+      }
+    }
+    return parts;
+  };
+}
+
+/** Runs one of the script-style benchmarks (no exported entry point) as a child process. */
+function runScript(
+  file: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<void> {
+  const script = fileURLToPath(new URL(`../../bench/${file}`, import.meta.url));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...args], {
+      stdio: 'inherit',
+      env: { ...process.env, ...env },
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (code === 0) resolve();
+      else {
+        process.exitCode = typeof code === 'number' ? code : 1;
+        reject(new Error(`bench/${file} exited with ${code ?? signal}`));
+      }
+    });
+  });
+}
+
+/** A subcommand that hands its raw arguments to a benchmark with its own parser. */
+function passThrough(bench: Command, name: string, description: string, flags: string): Command {
+  return bench
+    .command(name)
+    .description(description)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .helpOption('-h, --help', 'show this help')
+    .addHelpText('after', `\nFlags (parsed by bench/${name}.ts):\n${flags}`);
+}
 
 export function registerBenchCommands(bench: Command): void {
-  void bench;
+  bench
+    .command('ingest')
+    .description('upsert throughput over HTTP (points/s, wait=true) and on-disk bytes per point')
+    .option('--dims <list>', 'vector sizes', intList, [128, 768])
+    .option('--points <n>', 'points per run (default 100000; --quick 5000)', positiveInt)
+    .option('--batch <n>', 'points per upsert request', positiveInt, 256)
+    .option('--clients <list>', 'concurrent clients, one run each', intList, [1, 4])
+    .option('--on-disk', 'create the collection with vectors on_disk: true', false)
+    .option('--profile', 'run the server under node --cpu-prof and print its top frames', false)
+    .option('--quick', 'a few thousand points: a smoke run in seconds', false)
+    .option('--storage-dir <dir>', 'parent folder of the temporary storage (default: OS temp)')
+    .option('--results-dir <dir>', 'where the JSON goes (default: bench/results)')
+    .option('--seed <n>', 'seed of the generated vectors', positiveInt, 42)
+    .option(
+      '--ready-timeout <s>',
+      'seconds to wait for status green before measuring disk use (default 900; --quick 120)',
+      positiveNumber,
+    )
+    .option('--no-progress', 'no progress bars')
+    .addHelpText('after', '\nTarget: ≥ 20,000 points/s for 128-d. See docs/benchmarks.md.')
+    .action(async (flags: IngestFlags) => {
+      const { runIngestBench } = await import('../../bench/ingest.js');
+      await runIngestBench({
+        dims: flags.dims,
+        points: flags.points ?? (flags.quick ? 5000 : 100_000),
+        batch: flags.batch,
+        clients: flags.clients,
+        onDisk: flags.onDisk,
+        profile: flags.profile,
+        quick: flags.quick,
+        storageDir: flags.storageDir,
+        resultsDir: flags.resultsDir,
+        progress: flags.progress,
+        seed: flags.seed,
+        readyTimeoutMs: (flags.readyTimeout ?? (flags.quick ? 120 : 900)) * 1000,
+      });
+    });
+
+  passThrough(
+    bench,
+    'search',
+    "ringvec's HNSW against hnswlib-node: build time, recall@10 and QPS per ef",
+    '  --dataset euclid|cosine|all  --points N  --dim D  --clusters C  --queries Q\n  --ef 16,32,64,128,256  --m 16  --ef-construct 100  --quick  --min-seconds S\n  --no-hnswlib  --out FILE',
+  ).action(async (_flags: unknown, command: Command) => {
+    const { runSearchBench } = await import('../../bench/search.js');
+    await runSearchBench(command.args);
+  });
+
+  passThrough(
+    bench,
+    'quantization',
+    'recall@10, scan QPS, RAM per point and build time of every quantizer',
+    '  --points N  --dim D  --queries Q  --quick  --distance Cosine|Dot|Euclid|Manhattan\n  --only scalar,product,binary  --pq-sample N  --pq-iterations N  --clusters N\n  --spread X  --seed N  --no-json',
+  ).action(async (_flags: unknown, command: Command) => {
+    const { main } = await import('../../bench/quantization.js');
+    await main(command.args);
+  });
+
+  passThrough(
+    bench,
+    'kernels',
+    'ns per scoreOffsets call for each kernel implementation (TypeScript, native ISAs)',
+    '  [ops]   comma-separated kernel ops (default dot,l2sq), e.g. `ringvec bench kernels dot`',
+  ).action(async (_flags: unknown, command: Command) => {
+    await runScript('kernels.js', command.args);
+  });
+
+  bench
+    .command('batch-read')
+    .description(
+      'batch read latency per storage-io backend, warm and cold (needs the native addon)',
+    )
+    .option('--file-mb <n>', 'size of the test file in MiB', positiveInt, 1024)
+    .option('--record-bytes <n>', 'bytes per record', positiveInt, 3072)
+    .option('--batches <list>', 'records per batch', '10,40,1000')
+    .option('--cache <list>', 'warm, cold or both', stringList(['warm', 'cold']), ['warm', 'cold'])
+    .option('--variants <list>', 'only backends whose name contains one of these substrings')
+    .action(async (flags: BatchReadFlags) => {
+      await runScript('batch-read.js', [], {
+        BENCH_FILE_MB: String(flags.fileMb),
+        BENCH_RECORD_BYTES: String(flags.recordBytes),
+        BENCH_BATCHES: flags.batches,
+        BENCH_CACHE: flags.cache.join(','),
+        ...(flags.variants !== undefined ? { BENCH_VARIANTS: flags.variants } : {}),
+      });
+    });
+}
+
+interface IngestFlags {
+  dims: number[];
+  points?: number;
+  batch: number;
+  clients: number[];
+  onDisk: boolean;
+  profile: boolean;
+  quick: boolean;
+  storageDir?: string;
+  resultsDir?: string;
+  seed: number;
+  readyTimeout?: number;
+  progress: boolean;
+}
+
+interface BatchReadFlags {
+  fileMb: number;
+  recordBytes: number;
+  batches: string;
+  cache: string[];
+  variants?: string;
 }

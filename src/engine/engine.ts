@@ -4,12 +4,14 @@
 //   aliases.json          alias → collection name
 //   .deleted/             collections being removed (renamed here first, so a crash mid-delete
 //                         never leaves a half-deleted collection in collections/)
+//   .snapshot-recovery/   snapshot extraction folders and collections being replaced by a
+//                         recovered snapshot (snapshot-files.ts, cleaned up at start-up)
 
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { writeFileAtomicSync } from '../common/durable-fs.js';
+import { dirname, join, resolve } from 'node:path';
+import { fsyncDirectorySync, writeFileAtomicSync } from '../common/durable-fs.js';
 import { RingvecError, errors } from '../common/errors.js';
 import { logger } from '../common/logger.js';
 import type { StorageSettings } from '../common/settings.js';
@@ -17,8 +19,10 @@ import { Collection, type CollectionOptions } from '../collection/collection.js'
 import {
   buildCollectionConfig,
   namedVectors,
+  type CollectionConfig,
   type CreateCollectionRequest,
 } from '../collection/collection-config.js';
+import { cleanSnapshotLeftovers, replacedCollectionPath } from './snapshot-files.js';
 
 export type AliasAction =
   | { create_alias: { collection_name: string; alias_name: string } }
@@ -100,6 +104,7 @@ export class Engine {
     mkdirSync(this.collectionsDir, { recursive: true });
     const trash = join(this.storagePath, '.deleted');
     if (existsSync(trash)) rmSync(trash, { recursive: true, force: true });
+    cleanSnapshotLeftovers(this.settings, this.collectionsDir);
     for (const name of readdirSync(this.collectionsDir).sort()) {
       const dir = join(this.collectionsDir, name);
       if (!Collection.exists(dir)) {
@@ -186,6 +191,74 @@ export class Engine {
       await rm(moved, { recursive: true, force: true });
       this.log.info({ collection: name }, 'deleted collection');
       return true;
+    });
+  }
+
+  // ---------------------------------------------------------------- snapshot recovery
+
+  /**
+   * Opens the collection folder `dir` with the engine's options (WAL replay included) and closes
+   * it again: a recovered folder must load before it replaces anything. Returns its config.
+   */
+  async checkCollectionDir(name: string, dir: string): Promise<CollectionConfig> {
+    // Not registered anywhere: search threads need not hear of its segments, and it is closed
+    // again before an optimizer could do anything useful with it.
+    const { onSegmentsChanged: _unused, ...options } = this.collectionOptions;
+    const collection = Collection.open(name, dir, { ...options, optimizer: null });
+    const config = collection.collectionConfig;
+    await collection.close();
+    return config;
+  }
+
+  /**
+   * Makes the validated collection folder `preparedDir` (on the storage filesystem) the collection
+   * `name`, creating it when there is none. The old collection keeps serving until this call; it
+   * is then closed and swapped out by two renames, and put back if the new one does not open. A
+   * crash between the renames is repaired at start-up (cleanSnapshotLeftovers). Aliases stay.
+   */
+  async replaceCollection(name: string, preparedDir: string): Promise<Collection> {
+    validateCollectionName(name);
+    return this.withMetaLock(async () => {
+      if (!this.collections.has(name) && this.aliases.has(name)) {
+        throw new RingvecError(
+          'already_exists',
+          `Can't create collection with name ${name}. Alias with the same name already exists`,
+        );
+      }
+      const dir = join(this.collectionsDir, name);
+      const old = this.collections.get(name);
+      if (old) {
+        await old
+          .close()
+          .catch((error: unknown) =>
+            this.log.warn({ err: error, collection: name }, 'flush before replace failed'),
+          );
+      }
+      const parked = replacedCollectionPath(this.storagePath, randomUUID(), name);
+      const hadDir = existsSync(dir);
+      let swapped = false;
+      let collection: Collection;
+      try {
+        mkdirSync(dirname(parked), { recursive: true });
+        if (hadDir) renameSync(dir, parked);
+        renameSync(preparedDir, dir);
+        swapped = true;
+        fsyncDirectorySync(this.collectionsDir);
+        collection = Collection.open(name, dir, this.collectionOptions);
+      } catch (error) {
+        if (swapped) rmSync(dir, { recursive: true, force: true });
+        if (hadDir && existsSync(parked)) renameSync(parked, dir);
+        if (old) this.collections.set(name, Collection.open(name, dir, this.collectionOptions));
+        throw error;
+      }
+      this.collections.set(name, collection);
+      this.log.info({ collection: name, points: collection.pointsCount }, 'replaced collection');
+      if (hadDir) {
+        await rm(parked, { recursive: true, force: true }).catch((error: unknown) =>
+          this.log.warn({ err: error, path: parked }, 'could not remove a replaced collection'),
+        );
+      }
+      return collection;
     });
   }
 

@@ -23,9 +23,29 @@ if (files.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
-const result = spawnSync(
-  process.execPath,
-  ['--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
-  { stdio: 'inherit' },
-);
-process.exit(result.status ?? 1);
+function run(list, env = {}) {
+  const result = spawnSync(
+    process.execPath,
+    ['--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...list],
+    { stdio: 'inherit', env: { ...process.env, ...env } },
+  );
+  return result.status ?? 1;
+}
+
+let status = run(files);
+// The no-addon path: everything must also work with the TypeScript fallbacks. A full run covers
+// the parts whose implementation changes without the addon.
+const FALLBACK = [
+  'dist/src/kernels/',
+  'dist/src/storage-io/',
+  'dist/src/native/',
+  'dist/test/cli',
+  'dist/test/collection-search',
+  'dist/test/points-api',
+];
+if (filters.length === 0 && process.env.RINGVEC_NO_ADDON !== '1') {
+  const fallback = files.filter((f) => FALLBACK.some((prefix) => f.startsWith(prefix)));
+  console.log(`\n# fallback pass: ${fallback.length} files with RINGVEC_NO_ADDON=1`);
+  status = run(fallback, { RINGVEC_NO_ADDON: '1' }) || status;
+}
+process.exit(status);

@@ -64,6 +64,7 @@ import {
 } from './update-operations.js';
 import { WriteAheadLog } from './wal.js';
 import type { SearchExecutor } from '../exec/search-executor.js';
+import type { BatchReader, RecordFileLayout } from '../storage-io/batch-reader.js';
 import type { OptimizerRunner } from '../exec/optimizer-pool.js';
 import type { PayloadFieldSchema } from '../index/payload/field-schema.js';
 import { payloadIndexInfo } from '../index/payload/field-schema.js';
@@ -111,6 +112,11 @@ export interface CollectionOptions {
   executor: SearchExecutor;
   /** Runs optimizations in background workers (null: no background optimization). */
   optimizer: OptimizerRunner | null;
+  /**
+   * Reads on-disk vectors for the main thread (retrieval, recommend by id) without blocking the
+   * event loop: io_uring when enabled, pread on libuv's pool otherwise — never mmap here.
+   */
+  mainReader?: { readerFor(layout: RecordFileLayout): BatchReader };
   /** Called when segments change (so search threads can learn the new set). */
   onSegmentsChanged?: (collection: Collection) => void;
 }
@@ -875,6 +881,58 @@ export class Collection {
       out.push(point);
       if (out.length >= request.limit) break;
     }
+    return out;
+  }
+
+  /**
+   * The stored vector `using` of each point, read without blocking the event loop (on-disk
+   * vectors go through the main-thread BatchReader in one batch per segment).
+   */
+  async readPointVectors(ids: PointId[], using: string): Promise<(Float32Array | undefined)[]> {
+    const { index, config } = this.vector(using);
+    const out: (Float32Array | undefined)[] = new Array<Float32Array | undefined>(ids.length).fill(
+      undefined,
+    );
+    const bySegment = new Map<Segment, { slots: number[]; offsets: number[] }>();
+    ids.forEach((id, slot) => {
+      const at = this.locate(id);
+      if (!at || !at.segment.view.hasVector(at.offset, index)) return;
+      const ram = at.segment.view.ramVectors(index);
+      if (ram) {
+        out[slot] = ram.slice(at.offset * config.dim, (at.offset + 1) * config.dim);
+        return;
+      }
+      let group = bySegment.get(at.segment);
+      if (!group) bySegment.set(at.segment, (group = { slots: [], offsets: [] }));
+      group.slots.push(slot);
+      group.offsets.push(at.offset);
+    });
+    await Promise.all(
+      [...bySegment].map(async ([segment, group]) => {
+        const layout = segment.state.vectors[index]!.file;
+        const buffer = new Float32Array(group.offsets.length * config.dim);
+        if (this.options.mainReader) {
+          const reader = this.options.mainReader.readerFor(layout);
+          const pending = reader.read(
+            Uint32Array.from(group.offsets),
+            group.offsets.length,
+            new Uint8Array(buffer.buffer),
+          );
+          if (pending) await pending;
+        } else {
+          group.offsets.forEach((offset, i) =>
+            readVectorSync(
+              layout.path,
+              layout.headerBytes + offset * layout.strideBytes,
+              buffer.subarray(i * config.dim, (i + 1) * config.dim),
+            ),
+          );
+        }
+        group.slots.forEach(
+          (slot, i) => (out[slot] = buffer.slice(i * config.dim, (i + 1) * config.dim)),
+        );
+      }),
+    );
     return out;
   }
 

@@ -8,6 +8,7 @@ import { QDRANT_API_VERSION, RINGVEC_VERSION } from '../common/version.js';
 import { Engine } from '../engine/engine.js';
 import { decideIoBackend } from '../exec/io-backend-policy.js';
 import { SearchPool, searchThreads } from '../exec/search-pool.js';
+import { ThreadSearchResources } from '../exec/search-resources.js';
 import { OptimizerPool, optimizerThreads } from '../exec/optimizer-pool.js';
 import { addonWarning } from '../native/addon.js';
 import { createHttpServer } from './http-server.js';
@@ -58,7 +59,12 @@ export async function startServer(config: LoadedConfig): Promise<RunningServer> 
       direct: performance.io_direct,
     },
   );
-  const engine = Engine.open(settings.storage, { executor, optimizer });
+  // The main thread reads asynchronously: io_uring when enabled, else pread on libuv's pool.
+  const mainReader = new ThreadSearchResources({
+    ...ioSettings,
+    backend: io.onDiskBackend === 'io_uring' ? 'io_uring' : 'pread',
+  });
+  const engine = Engine.open(settings.storage, { executor, optimizer, mainReader });
   const metrics = new HttpMetrics('ringvec', RINGVEC_VERSION);
   const state = new ServerState(settings, engine, metrics, io);
   const app = createHttpServer({ service: settings.service, metrics });

@@ -1069,17 +1069,18 @@ export class Collection {
     return { state: status.state, error: status.error, warnings: [], progress: status.progress };
   }
 
-  /** Live points that are reachable through an HNSW graph, summed over vectors. */
+  /**
+   * Live points reachable through an HNSW graph, summed over vectors (Qdrant calls it
+   * approximate: points deleted and lacking the vector may be counted twice as missing).
+   */
   indexedVectorsCount(): number {
     let total = 0;
     for (const segment of this.segments.values()) {
       const view = segment.view;
+      const count = view.count();
+      const live = count - view.deleted.count(count);
       view.state.vectors.forEach((vector, index) => {
-        if (vector.hnsw === null) return;
-        const count = view.count();
-        for (let offset = 0; offset < count; offset++) {
-          if (!view.isDeleted(offset) && view.hasVector(offset, index)) total++;
-        }
+        if (vector.hnsw !== null) total += Math.max(0, live - view.missing[index]!.count(count));
       });
     }
     return total;

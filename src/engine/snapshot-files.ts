@@ -150,7 +150,9 @@ export class SnapshotFiles {
       const path = join(dir, name);
       const info = await stat(path).catch(() => null);
       if (info === null || !info.isFile()) continue;
-      out.push(await this.describe(path));
+      // Deleted since readdir (a concurrent delete): not listed.
+      const description = await this.describe(path).catch(() => null);
+      if (description !== null) out.push(description);
     }
     return out.sort(
       (a, b) =>

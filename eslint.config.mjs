@@ -36,7 +36,17 @@ LAYERS.forEach((row, level) => {
 });
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'native/build/**', 'storage/**', 'bench/results/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'native/build/**',
+      'storage/**',
+      'bench/results/**',
+      'bench/data/**',
+      '.tmp/**',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],

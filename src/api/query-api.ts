@@ -37,7 +37,7 @@ export async function queryPoints(
   context: QueryContext,
   request: QueryRequest,
 ): Promise<QueryResponse> {
-  const plan = planQuery(context, request, request.limit, request.offset);
+  const plan = await planQuery(context, request, request.limit, request.offset);
   const hits = await executePlan(context.collection, plan);
   return { points: hits.map(wireScoredPoint) };
 }
@@ -48,20 +48,20 @@ export async function queryPointsBatch(
   request: QueryBatchRequest,
 ): Promise<QueryResponse[]> {
   // Every request is planned (and so validated) before any of them runs, as in Qdrant.
-  const plans = request.searches.map((search) =>
-    planQuery(context, search, search.limit, search.offset),
+  const plans = await Promise.all(
+    request.searches.map((search) => planQuery(context, search, search.limit, search.offset)),
   );
   const results = await Promise.all(plans.map((plan) => executePlan(context.collection, plan)));
   return results.map((hits) => ({ points: hits.map(wireScoredPoint) }));
 }
 
 /** POST /collections/{name}/points/query/groups. */
-export function queryPointGroups(
+export async function queryPointGroups(
   context: QueryContext,
   request: QueryGroupsRequest,
 ): Promise<{ groups: PointGroup[] }> {
   return groupPoints(context, {
-    plan: planQuery(context, request, request.limit, 0),
+    plan: await planQuery(context, request, request.limit, 0),
     groupBy: request.group_by,
     groupSize: request.group_size,
     groups: request.limit,

@@ -50,7 +50,8 @@ export async function executePlan(collection: Collection, plan: QueryPlan): Prom
   let hits: QueryHit[];
   if (plan.prefetches.length === 0) {
     hits = await readLeaf(collection, plan, take, plan.filter);
-    if (scoring?.kind === 'mmr') hits = maximalMarginalRelevance(collection, scoring, hits, take);
+    if (scoring?.kind === 'mmr')
+      hits = await maximalMarginalRelevance(collection, scoring, hits, take);
   } else {
     const sources = await runPrefetches(collection, plan.prefetches, plan.filter);
     if (scoring?.kind === 'mmr') {
@@ -68,7 +69,7 @@ export async function executePlan(collection: Collection, plan: QueryPlan): Prom
         plan.scoreThreshold,
         plan.params,
       );
-      hits = maximalMarginalRelevance(collection, scoring, candidates, take);
+      hits = await maximalMarginalRelevance(collection, scoring, candidates, take);
     } else {
       hits = await rerank(collection, sources, scoring!, take, plan.scoreThreshold, plan.params);
     }
@@ -235,18 +236,23 @@ export function randomHits(
  * Reads payloads and vectors as selected. Points deleted since they were scored are dropped, as
  * Qdrant does.
  */
-export function fillRecords(
+export async function fillRecords(
   collection: Collection,
   hits: QueryHit[],
   withPayload: PayloadSelector,
   withVector: VectorSelector,
-): QueryHit[] {
+): Promise<QueryHit[]> {
   if (withPayload === false && withVector === false) return hits;
+  const records = await collection.retrieve(
+    hits.map((hit) => hit.id),
+    withPayload,
+    withVector,
+  );
+  const byId = new Map(records.map((record) => [record.id, record]));
   const out: QueryHit[] = [];
   for (const hit of hits) {
-    const at = collection.locatePoint(hit.id);
-    if (at === undefined) continue;
-    const record = collection.record(hit.id, at, withPayload, withVector);
+    const record = byId.get(hit.id);
+    if (record === undefined) continue;
     const filled: QueryHit = { ...hit };
     if (record.payload !== undefined) filled.payload = record.payload;
     if (record.vector !== undefined) filled.vector = record.vector;
@@ -285,12 +291,12 @@ function similarityOf(distance: string): Similarity {
  * λ·relevance − (1 − λ)·max similarity to the points already picked. Scores stay the candidates'
  * original scores; candidates without the vector are dropped.
  */
-export function maximalMarginalRelevance(
+export async function maximalMarginalRelevance(
   collection: Collection,
   mmr: Extract<PlanScoring, { kind: 'mmr' }>,
   candidates: readonly QueryHit[],
   limit: number,
-): QueryHit[] {
+): Promise<QueryHit[]> {
   const { config } = collection.vector(mmr.using);
   const unique: QueryHit[] = [];
   const seen = new Set<PointId>();
@@ -299,7 +305,7 @@ export function maximalMarginalRelevance(
     seen.add(hit.id);
     unique.push(hit);
   }
-  const stored = collection.pointVectors(
+  const stored = await collection.readPointVectors(
     unique.map((hit) => hit.id),
     mmr.using,
   );

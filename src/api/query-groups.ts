@@ -235,7 +235,7 @@ export async function groupPoints(
     const unique = new Map<PointId, QueryHit>();
     for (const group of distilled) for (const hit of group.hits) unique.set(hit.id, hit);
     const filled = new Map(
-      fillRecords(collection, [...unique.values()], plan.withPayload, plan.withVector).map(
+      (await fillRecords(collection, [...unique.values()], plan.withPayload, plan.withVector)).map(
         (hit) => [hit.id, hit],
       ),
     );

@@ -9,11 +9,9 @@ import { executePlan, wireScoredPoint } from './query-execute.js';
 import { groupPoints, type PointGroup } from './query-groups.js';
 import { segmentSearchParams, withoutIds, type QueryPlan } from './query-plan.js';
 import {
+  ReferencedVectors,
   averageRecommendVector,
-  checkReferencedPoints,
   referencedIds,
-  resolveExamples,
-  resolveQueryVector,
   unsupportedVector,
   vectorSource,
   type QueryContext,
@@ -125,12 +123,12 @@ export function searchPointGroups(
 
 type RecommendFields = Omit<RecommendRequest, 'limit' | 'offset'>;
 
-function recommendPlan(
+async function recommendPlan(
   context: QueryContext,
   request: RecommendFields,
   limit: number,
   offset: number,
-): QueryPlan {
+): Promise<QueryPlan> {
   const { positive, negative, strategy, using } = request;
   if (strategy === 'average_vector' && positive.length === 0)
     throw new RingvecError(
@@ -147,9 +145,9 @@ function recommendPlan(
       unsupportedVector(example);
   const source = vectorSource(context, using, request.lookup_from, true);
   const ids = referencedIds([...positive, ...negative]);
-  checkReferencedPoints(source, ids);
-  const positives = resolveExamples(source, positive);
-  const negatives = resolveExamples(source, negative);
+  const vectors = await ReferencedVectors.read([{ source, ids }]);
+  const positives = vectors.examples(source, positive);
+  const negatives = vectors.examples(source, negative);
   const query: SegmentQuery =
     strategy === 'average_vector'
       ? { kind: 'nearest', vector: averageRecommendVector(positives, negatives) }
@@ -168,29 +166,29 @@ export async function recommendPoints(
   context: QueryContext,
   request: RecommendRequest,
 ): Promise<WirePoint[]> {
-  const plan = recommendPlan(context, request, request.limit, request.offset);
+  const plan = await recommendPlan(context, request, request.limit, request.offset);
   const [points] = await run(context, [plan]);
   return points!;
 }
 
 /** POST /collections/{name}/points/recommend/batch. */
-export function recommendPointsBatch(
+export async function recommendPointsBatch(
   context: QueryContext,
   request: RecommendBatchRequest,
 ): Promise<WirePoint[][]> {
-  const plans = request.searches.map((search) =>
-    recommendPlan(context, search, search.limit, search.offset),
+  const plans = await Promise.all(
+    request.searches.map((search) => recommendPlan(context, search, search.limit, search.offset)),
   );
   return run(context, plans);
 }
 
 /** POST /collections/{name}/points/recommend/groups. */
-export function recommendPointGroups(
+export async function recommendPointGroups(
   context: QueryContext,
   request: RecommendGroupsRequest,
 ): Promise<{ groups: PointGroup[] }> {
   return groupPoints(context, {
-    plan: recommendPlan(context, request, request.limit, 0),
+    plan: await recommendPlan(context, request, request.limit, 0),
     groupBy: request.group_by,
     groupSize: request.group_size,
     groups: request.limit,
@@ -200,7 +198,7 @@ export function recommendPointGroups(
 
 // ---- discover ---------------------------------------------------------------------------------
 
-function discoverPlan(context: QueryContext, request: DiscoverRequest): QueryPlan {
+async function discoverPlan(context: QueryContext, request: DiscoverRequest): Promise<QueryPlan> {
   const pairs = request.context ?? [];
   if (request.target === undefined && pairs.length === 0)
     throw new RingvecError('bad_request', 'target and/or context_pairs must be specified');
@@ -212,12 +210,12 @@ function discoverPlan(context: QueryContext, request: DiscoverRequest): QueryPla
     if (typeof input === 'object' && !(input instanceof Float32Array)) unsupportedVector(input);
   const source = vectorSource(context, request.using, request.lookup_from, true);
   const ids = referencedIds(inputs);
-  checkReferencedPoints(source, ids);
+  const vectors = await ReferencedVectors.read([{ source, ids }]);
   // A target point without the vector leaves a context search, as in Qdrant.
-  const [target] = request.target === undefined ? [] : resolveExamples(source, [request.target]);
+  const [target] = request.target === undefined ? [] : vectors.examples(source, [request.target]);
   const vectorPairs = pairs.map((pair): [Float32Array, Float32Array] => [
-    resolveQueryVector(source, pair.positive),
-    resolveQueryVector(source, pair.negative),
+    vectors.queryVector(source, pair.positive),
+    vectors.queryVector(source, pair.negative),
   ]);
   const query: SegmentQuery =
     target === undefined
@@ -240,17 +238,15 @@ export async function discoverPoints(
   context: QueryContext,
   request: DiscoverRequest,
 ): Promise<WirePoint[]> {
-  const [points] = await run(context, [discoverPlan(context, request)]);
+  const [points] = await run(context, [await discoverPlan(context, request)]);
   return points!;
 }
 
 /** POST /collections/{name}/points/discover/batch. */
-export function discoverPointsBatch(
+export async function discoverPointsBatch(
   context: QueryContext,
   request: DiscoverBatchRequest,
 ): Promise<WirePoint[][]> {
-  return run(
-    context,
-    request.searches.map((search) => discoverPlan(context, search)),
-  );
+  const plans = await Promise.all(request.searches.map((search) => discoverPlan(context, search)));
+  return run(context, plans);
 }

@@ -26,7 +26,7 @@ async function searchMatrix(context: QueryContext, request: SearchMatrixRequest)
   const sampled = randomHits(collection, sample, filter).map((hit) => hit.id);
   if (sampled.length < 2) return { ids: [], nearest: [] };
   sampled.sort(comparePointIds);
-  const vectors = collection.pointVectors(sampled, using);
+  const vectors = await collection.readPointVectors(sampled, using);
   const amongSample = onlyIds(sampled);
   const nearest = await Promise.all(
     sampled.map(async (id, i) => {

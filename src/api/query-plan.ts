@@ -14,12 +14,13 @@ import type { SegmentQuery } from '../segment/query-scoring.js';
 import type { SegmentSearchParams } from '../segment/segment-search.js';
 import { DEFAULT_RRF_K } from './query-fusion.js';
 import {
+  ReferencedVectors,
   averageRecommendVector,
   referencedIds,
-  resolveQueryVector,
   unsupportedVector,
   vectorSource,
   type QueryContext,
+  type VectorReference,
   type VectorSource,
 } from './query-vectors.js';
 import { coreFilter, payloadSelector, vectorSelector } from './points-api.js';
@@ -186,12 +187,13 @@ function excludedIds(context: QueryContext, node: QueryNode, out: PointId[]): Po
 
 /** A query's scoring, with referenced ids resolved to vectors. */
 function planScoring(
+  vectors: ReferencedVectors,
   source: VectorSource,
   using: string,
   query: Query,
   limit: number,
 ): PlanScoring {
-  const vector = (input: VectorInput) => resolveQueryVector(source, input);
+  const vector = (input: VectorInput) => vectors.queryVector(source, input);
   if ('nearest' in query) {
     const nearest = vector(query.nearest);
     if (query.mmr === undefined)
@@ -252,23 +254,42 @@ function checkInputs(query: Query): void {
 
 const MAX_PREFETCH_DEPTH = 64;
 
-function planNode(
+/**
+ * The ids every (nested) query refers to, by vector source; checks shapes and inputs on the way
+ * (nothing is read before the whole request is known to be well formed).
+ */
+function references(
   context: QueryContext,
   node: QueryNode,
-  limit: number,
-  filter: Filter | null,
   depth: number,
-): PlanNode {
+  out: VectorReference[],
+): VectorReference[] {
   if (depth > MAX_PREFETCH_DEPTH)
     throw new RingvecError(
       'bad_input',
       `Validation failed: prefetches depth ${depth} exceeds max depth ${MAX_PREFETCH_DEPTH}`,
     );
   validateNode(node);
-  if (node.query !== undefined) checkInputs(node.query);
+  if (node.query !== undefined) {
+    checkInputs(node.query);
+    const ids = referencedIds(queryInputs(node.query));
+    if (ids.length > 0)
+      out.push({ source: vectorSource(context, node.using, node.lookup_from, false), ids });
+  }
+  for (const prefetch of node.prefetch) references(context, prefetch, depth + 1, out);
+  return out;
+}
+
+function planNode(
+  context: QueryContext,
+  vectors: ReferencedVectors,
+  node: QueryNode,
+  limit: number,
+  filter: Filter | null,
+): PlanNode {
   const source = vectorSource(context, node.using, node.lookup_from, false);
   const scoring =
-    node.query === undefined ? null : planScoring(source, node.using, node.query, limit);
+    node.query === undefined ? null : planScoring(vectors, source, node.using, node.query, limit);
   if (node.prefetch.length === 0 && scoring !== null) {
     if (scoring.kind === 'rrf' || scoring.kind === 'dbsf')
       throw new RingvecError(
@@ -278,7 +299,7 @@ function planNode(
   }
   return {
     prefetches: node.prefetch.map((prefetch) =>
-      planNode(context, prefetch, prefetch.limit, coreFilter(prefetch.filter), depth + 1),
+      planNode(context, vectors, prefetch, prefetch.limit, coreFilter(prefetch.filter)),
     ),
     scoring,
     filter,
@@ -295,14 +316,15 @@ export type QueryRequestCore = Omit<QueryRequest, 'limit' | 'offset'>;
  * The plan of a universal query. Ids referenced by any (nested) query of this collection are
  * excluded from the results; a random sample ignores `offset` (its output is not stable).
  */
-export function planQuery(
+export async function planQuery(
   context: QueryContext,
   request: QueryRequestCore,
   limit: number,
   offset: number,
-): QueryPlan {
+): Promise<QueryPlan> {
+  const vectors = await ReferencedVectors.read(references(context, request, 0, []));
   const filter = withoutIds(excludedIds(context, request, []), coreFilter(request.filter));
-  const root = planNode(context, request, limit, filter, 0);
+  const root = planNode(context, vectors, request, limit, filter);
   const sample = root.scoring?.kind === 'sample' && root.prefetches.length === 0;
   return {
     ...root,

@@ -68,59 +68,88 @@ export function isPointIdInput(value: unknown): value is PointId {
   return typeof value === 'number' || typeof value === 'bigint' || typeof value === 'string';
 }
 
-/**
- * The stored vector of a point, or undefined when the point exists without that vector (unknown
- * vector names are Qdrant's 400, a missing point its 404).
- */
-export function storedVector(source: VectorSource, id: PointId): Float32Array | undefined {
-  const [vector] = source.collection.pointVectors([id], source.vectorName);
-  if (vector !== undefined) return vector;
-  if (source.collection.locatePoint(id) === undefined)
-    throw errors.pointNotFound(formatPointId(id));
-  return undefined;
+/** A batch of referenced ids to read from one source. */
+export interface VectorReference {
+  source: VectorSource;
+  ids: readonly PointId[];
 }
 
-/** Checks that every referenced point exists (Qdrant resolves all of them before anything else). */
-export function checkReferencedPoints(source: VectorSource, ids: readonly PointId[]): void {
-  for (const id of ids) {
-    if (source.collection.locatePoint(id) === undefined)
-      throw errors.pointNotFound(formatPointId(id));
+/**
+ * The stored vectors of every point a request refers to, read up front in one batch per
+ * collection and vector name (on-disk vectors through the collection's async reader, so the event
+ * loop never waits on disk), as Qdrant's `ReferencedVectors`.
+ */
+export class ReferencedVectors {
+  private readonly vectors = new Map<Collection, Map<string, Map<PointId, Float32Array | null>>>();
+
+  /** Reads every reference; unknown vector names are Qdrant's 400, missing points its 404. */
+  static async read(references: readonly VectorReference[]): Promise<ReferencedVectors> {
+    const out = new ReferencedVectors();
+    const wanted = new Map<Collection, Map<string, Set<PointId>>>();
+    for (const { source, ids } of references) {
+      if (ids.length === 0) continue;
+      let byName = wanted.get(source.collection);
+      if (!byName) wanted.set(source.collection, (byName = new Map()));
+      let set = byName.get(source.vectorName);
+      if (!set) byName.set(source.vectorName, (set = new Set()));
+      for (const id of ids) set.add(id);
+    }
+    for (const [collection, byName] of wanted) {
+      const read = new Map<string, Map<PointId, Float32Array | null>>();
+      out.vectors.set(collection, read);
+      for (const [name, set] of byName) {
+        const ids = [...set];
+        const vectors = await collection.readPointVectors(ids, name);
+        const found = new Map<PointId, Float32Array | null>();
+        ids.forEach((id, i) => {
+          if (vectors[i] !== undefined) found.set(id, vectors[i]);
+          else if (collection.locatePoint(id) !== undefined) found.set(id, null);
+          else throw errors.pointNotFound(formatPointId(id));
+        });
+        read.set(name, found);
+      }
+    }
+    return out;
   }
-}
 
-/**
- * A universal-query input as a dense vector. A point without the vector is Qdrant's 404
- * "Vector with name "…" for point not found".
- */
-export function resolveQueryVector(source: VectorSource, input: VectorInput): Float32Array {
-  if (input instanceof Float32Array) return input;
-  if (!isPointIdInput(input)) unsupportedVector(input);
-  const vector = storedVector(source, input);
-  if (vector === undefined)
-    throw new RingvecError(
-      'not_found',
-      `Vector with name ${JSON.stringify(source.vectorName)} for point not found`,
-    );
-  return vector;
-}
-
-/**
- * Legacy recommend/discover examples as dense vectors. A point without the vector is skipped
- * silently, as Qdrant's `convert_to_vectors` does.
- */
-export function resolveExamples(
-  source: VectorSource,
-  inputs: readonly (VectorInput | Float32Array)[],
-): Float32Array[] {
-  const out: Float32Array[] = [];
-  for (const input of inputs) {
-    if (input instanceof Float32Array) out.push(input);
-    else if (isPointIdInput(input)) {
-      const vector = storedVector(source, input);
-      if (vector !== undefined) out.push(vector);
-    } else unsupportedVector(input);
+  /** The vector of a point that was read; null when the point has no such vector. */
+  get(source: VectorSource, id: PointId): Float32Array | null {
+    const vector = this.vectors.get(source.collection)?.get(source.vectorName)?.get(id);
+    if (vector === undefined) throw errors.pointNotFound(formatPointId(id));
+    return vector;
   }
-  return out;
+
+  /**
+   * A universal-query input as a dense vector. A point without the vector is Qdrant's 404
+   * "Vector with name "…" for point not found".
+   */
+  queryVector(source: VectorSource, input: VectorInput): Float32Array {
+    if (input instanceof Float32Array) return input;
+    if (!isPointIdInput(input)) unsupportedVector(input);
+    const vector = this.get(source, input);
+    if (vector === null)
+      throw new RingvecError(
+        'not_found',
+        `Vector with name ${JSON.stringify(source.vectorName)} for point not found`,
+      );
+    return vector;
+  }
+
+  /**
+   * Legacy recommend/discover examples as dense vectors. A point without the vector is skipped
+   * silently, as Qdrant's `convert_to_vectors` does.
+   */
+  examples(source: VectorSource, inputs: readonly VectorInput[]): Float32Array[] {
+    const out: Float32Array[] = [];
+    for (const input of inputs) {
+      if (input instanceof Float32Array) out.push(input);
+      else if (isPointIdInput(input)) {
+        const vector = this.get(source, input);
+        if (vector !== null) out.push(vector);
+      } else unsupportedVector(input);
+    }
+    return out;
+  }
 }
 
 /** The point ids among the inputs. */

@@ -111,6 +111,83 @@ export function registerBenchCommands(bench: Command): void {
       });
     });
 
+  bench
+    .command('article')
+    .description(
+      "Qdrant's io_uring article end to end: recommend + rescore, mmap vs io_uring, cold and warm",
+    )
+    .option('--points <n>', 'points to generate (default 1000000; --quick 20000)', positiveInt)
+    .option(
+      '--dim <n>',
+      'vector size (default 768; --quick 128; needed for raw --data)',
+      positiveInt,
+    )
+    .option('--data <file>', 'vectors from a .fvecs, .npy (<f4) or raw float32 file')
+    .option('--seed <n>', 'seed of generated vectors and request ids', positiveInt, 42)
+    .option('--m <n>', 'hnsw_config.m', positiveInt, 16)
+    .option('--ef-construct <n>', 'hnsw_config.ef_construct', positiveInt, 100)
+    .option('--requests <n>', 'requests per cell (default 1000; --quick 60)', positiveInt)
+    .option('--concurrency <list>', 'parallel clients per cell', intList, [1, 4, 8])
+    .option('--oversampling <list>', 'params.quantization.oversampling per cell', intList, [1, 4])
+    .option('--cache <list>', 'cold, warm or both', stringList(['cold', 'warm']), ['cold', 'warm'])
+    .option('--backends <list>', 'mmap, io_uring or both', stringList(['mmap', 'io_uring']), [
+      'mmap',
+      'io_uring',
+    ])
+    .option('--limit <n>', 'limit of each recommend request', positiveInt, 10)
+    .option('--collection <name>', 'collection name', 'bench')
+    .option('--storage <dir>', 'storage folder to use and keep (reused by later runs)')
+    .option('--fresh', 'rebuild the collection even if --storage holds a matching one', false)
+    .option('--drop-caches', 'also `sync; echo 3 > /proc/sys/vm/drop_caches` (root)', false)
+    .option('--upload-batch <n>', 'points per upload request', positiveInt, 256)
+    .option('--upload-parallel <n>', 'upload requests in flight', positiveInt, 2)
+    .option(
+      '--ready-timeout <s>',
+      'seconds to wait for status green (default 7200; --quick 300)',
+      positiveNumber,
+    )
+    .option('--no-requantize', 'skip the requantization timing')
+    .option('--no-fio', 'skip the fio ceiling measurement')
+    .option('--quick', 'small data and few requests: a smoke run in about a minute', false)
+    .option('--results-dir <dir>', 'where JSON and SVG go (default: bench/results)')
+    .option('--no-docs-chart', 'do not write docs/article-benchmark.svg (never written by --quick)')
+    .option('--no-progress', 'no progress bars')
+    .addHelpText(
+      'after',
+      '\nCells: every oversampling × concurrency, each cold then warm, alternating backends;\n' +
+        'a fresh server process per cell. See docs/benchmarks.md.',
+    )
+    .action(async (flags: ArticleFlags) => {
+      const { runArticleBench } = await import('../../bench/article.js');
+      await runArticleBench({
+        points: flags.points,
+        dim: flags.dim,
+        data: flags.data,
+        seed: flags.seed,
+        m: flags.m,
+        efConstruct: flags.efConstruct,
+        requests: flags.requests ?? (flags.quick ? 60 : 1000),
+        concurrency: flags.concurrency,
+        oversampling: flags.oversampling,
+        caches: flags.cache as ('cold' | 'warm')[],
+        backends: flags.backends as ('mmap' | 'io_uring')[],
+        limit: flags.limit,
+        collection: flags.collection,
+        storage: flags.storage,
+        fresh: flags.fresh,
+        dropCaches: flags.dropCaches,
+        uploadBatch: flags.uploadBatch,
+        uploadParallel: flags.uploadParallel,
+        readyTimeoutMs: (flags.readyTimeout ?? (flags.quick ? 300 : 7200)) * 1000,
+        requantize: flags.requantize,
+        fio: flags.fio,
+        quick: flags.quick,
+        resultsDir: flags.resultsDir,
+        docsChart: flags.docsChart && !flags.quick,
+        progress: flags.progress,
+      });
+    });
+
   passThrough(
     bench,
     'search',
@@ -173,6 +250,34 @@ interface IngestFlags {
   resultsDir?: string;
   seed: number;
   readyTimeout?: number;
+  progress: boolean;
+}
+
+interface ArticleFlags {
+  points?: number;
+  dim?: number;
+  data?: string;
+  seed: number;
+  m: number;
+  efConstruct: number;
+  requests?: number;
+  concurrency: number[];
+  oversampling: number[];
+  cache: string[];
+  backends: string[];
+  limit: number;
+  collection: string;
+  storage?: string;
+  fresh: boolean;
+  dropCaches: boolean;
+  uploadBatch: number;
+  uploadParallel: number;
+  readyTimeout?: number;
+  requantize: boolean;
+  fio: boolean;
+  quick: boolean;
+  resultsDir?: string;
+  docsChart: boolean;
   progress: boolean;
 }
 

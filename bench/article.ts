@@ -634,8 +634,8 @@ class ArticleBench {
    */
   private async requantize(backend: Backend): Promise<RequantizationRun[]> {
     const steps = [
-      { change: 'int8 → int8 quantile 0.99', config: ALT_QUANTIZATION },
-      { change: 'int8 quantile 0.99 → int8', config: BASE_QUANTIZATION },
+      { change: 'int8 → int8 q0.99', config: ALT_QUANTIZATION },
+      { change: 'int8 q0.99 → int8', config: BASE_QUANTIZATION },
     ];
     const runs: RequantizationRun[] = [];
     for (const step of steps)
@@ -839,7 +839,7 @@ class ArticleBench {
       panels.push({
         title: 'requantization time (s, lower is better)',
         groups: changes.map((change) => ({
-          label: change,
+          label: change.replace(' → ', ' →\n'),
           values: series.map(
             (backend) =>
               requantizations.find((r) => r.backend === backend && r.change === change)?.seconds ??

@@ -28,18 +28,19 @@ function escapeXml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** A round axis maximum ≥ value: 1, 2, 2.5 or 5 × 10^k. */
-export function niceCeiling(value: number): number {
-  if (!(value > 0)) return 1;
-  const power = 10 ** Math.floor(Math.log10(value));
-  for (const step of [1, 2, 2.5, 5, 10]) if (value <= step * power) return step * power;
-  return 10 * power;
+/** Axis scale for values up to `value`: a round tick step (1, 2 or 5 × 10^k) and four or fewer ticks. */
+export function niceScale(value: number): { max: number; step: number } {
+  if (!(value > 0)) return { max: 1, step: 0.25 };
+  const rough = value / 4;
+  const power = 10 ** Math.floor(Math.log10(rough));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= rough) ?? 10 * power;
+  return { max: step * Math.ceil(value / step), step };
 }
 
 export function compactNumber(value: number): string {
   const abs = Math.abs(value);
   if (abs >= 1e6) return `${trim(value / 1e6)}M`;
-  if (abs >= 1e4) return `${trim(value / 1e3)}k`;
+  if (abs >= 1e3) return `${trim(value / 1e3)}k`;
   if (abs >= 100 || Number.isInteger(value)) return String(Math.round(value));
   return value.toPrecision(2);
 }
@@ -85,14 +86,14 @@ export function groupedBarChartSvg(chart: BarChart): string {
   let top = header + legendHeight;
   for (const panel of chart.panels) {
     const values = panel.groups.flatMap((g) => g.values.filter((v): v is number => v !== null));
-    const max = niceCeiling(Math.max(0, ...values));
+    const { max, step } = niceScale(Math.max(0, ...values));
     const y = (value: number): number => top + 18 + (panelHeight - 18) * (1 - value / max);
     const bottom = y(0);
     out.push(
       `<text x="${left}" y="${top + 8}" font-size="13" font-weight="600">${escapeXml(panel.title)}</text>`,
     );
-    for (let tick = 0; tick <= 4; tick++) {
-      const value = (max * tick) / 4;
+    for (let tick = 0; tick * step <= max * (1 + 1e-9); tick++) {
+      const value = tick * step;
       const ty = y(value);
       out.push(
         `<line x1="${left}" x2="${left + plotWidth}" y1="${ty}" y2="${ty}" stroke="${tick === 0 ? '#333' : '#e3e3e3'}"/>`,

@@ -168,6 +168,27 @@ describe('invalid search requests', () => {
     );
   });
 
+  test('shard keys: ringvec collections have none', async () => {
+    await expectError(
+      'query',
+      { query: V, shard_key: 'tenant' },
+      400,
+      'Bad request: Shard key "tenant" not found',
+    );
+    await expectError(
+      'search',
+      { vector: V, limit: 1, shard_key: [7] },
+      400,
+      'Bad request: Shard key 7 not found',
+    );
+    await expectError(
+      'recommend',
+      { positive: [1], limit: 1, lookup_from: { collection: 'e', shard_key: 'x' } },
+      400,
+      'Bad request: Shard key "x" not found',
+    );
+  });
+
   test('what ringvec does not support is refused, never ignored', async () => {
     const sparse = { indices: [0, 2], values: [0.5, 0.1] };
     await expectError(

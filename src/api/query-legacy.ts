@@ -11,6 +11,7 @@ import { segmentSearchParams, withoutIds, type QueryPlan } from './query-plan.js
 import {
   ReferencedVectors,
   averageRecommendVector,
+  checkShardKey,
   referencedIds,
   unsupportedVector,
   vectorSource,
@@ -74,6 +75,7 @@ type SearchFields = Omit<SearchRequest, 'limit' | 'offset'>;
 
 function searchPlan(request: SearchFields, limit: number, offset: number): QueryPlan {
   const { vector } = request;
+  checkShardKey(request.shard_key);
   if (!(vector.vector instanceof Float32Array)) unsupportedVector(vector.vector);
   return legacyPlan(
     request,
@@ -130,6 +132,7 @@ async function recommendPlan(
   offset: number,
 ): Promise<QueryPlan> {
   const { positive, negative, strategy, using } = request;
+  checkShardKey(request.shard_key);
   if (strategy === 'average_vector' && positive.length === 0)
     throw new RingvecError(
       'bad_request',
@@ -199,6 +202,7 @@ export async function recommendPointGroups(
 // ---- discover ---------------------------------------------------------------------------------
 
 async function discoverPlan(context: QueryContext, request: DiscoverRequest): Promise<QueryPlan> {
+  checkShardKey(request.shard_key);
   const pairs = request.context ?? [];
   if (request.target === undefined && pairs.length === 0)
     throw new RingvecError('bad_request', 'target and/or context_pairs must be specified');

@@ -7,7 +7,7 @@ import { comparePointIds, type PointId } from '../common/point-id.js';
 import type { Filter } from '../filter/filter-types.js';
 import { executePlan, randomHits } from './query-execute.js';
 import { allOf, onlyIds, segmentSearchParams, type QueryHit } from './query-plan.js';
-import type { QueryContext } from './query-vectors.js';
+import { checkShardKey, type QueryContext } from './query-vectors.js';
 import { coreFilter } from './points-api.js';
 import type { SearchMatrixRequest } from './schemas/index.js';
 
@@ -20,6 +20,7 @@ interface Matrix {
 async function searchMatrix(context: QueryContext, request: SearchMatrixRequest): Promise<Matrix> {
   const { collection } = context;
   const { sample, limit, using } = request;
+  checkShardKey(request.shard_key);
   collection.vector(using); // Unknown names are Qdrant's 400 before anything else.
   const hasVector: Filter = { must: [{ kind: 'has_vector', vector: using }] };
   const filter = allOf(coreFilter(request.filter), hasVector);

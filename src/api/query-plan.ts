@@ -16,6 +16,7 @@ import { DEFAULT_RRF_K } from './query-fusion.js';
 import {
   ReferencedVectors,
   averageRecommendVector,
+  checkShardKey,
   referencedIds,
   unsupportedVector,
   vectorSource,
@@ -322,6 +323,7 @@ export async function planQuery(
   limit: number,
   offset: number,
 ): Promise<QueryPlan> {
+  checkShardKey(request.shard_key);
   const vectors = await ReferencedVectors.read(references(context, request, 0, []));
   const filter = withoutIds(excludedIds(context, request, []), coreFilter(request.filter));
   const root = planNode(context, vectors, request, limit, filter);

@@ -11,6 +11,8 @@ import {
   isMultiDenseVector,
   isSparseVector,
   type LookupLocation,
+  type ShardKey,
+  type ShardKeySelector,
   type VectorInput,
 } from './schemas/index.js';
 
@@ -43,11 +45,34 @@ export function vectorSource(
   if (lookupFrom === undefined) {
     return { collection: context.collection, vectorName: using, otherCollection: false };
   }
+  checkShardKey(lookupFrom.shard_key);
   return {
     collection: context.collectionByName(lookupFrom.collection),
     vectorName: lookupFrom.vector ?? (legacy ? '' : using),
     otherCollection: lookupFrom.collection !== context.collection.name,
   };
+}
+
+function shardKeyText(key: ShardKey): string {
+  return typeof key === 'string' ? `"${key}"` : String(key);
+}
+
+/**
+ * ringvec collections have no custom sharding, so any shard key is unknown: Qdrant's 400
+ * "Shard key … not found" (404 for a target/fallback pair), never silently ignored.
+ */
+export function checkShardKey(selector: ShardKeySelector | undefined): void {
+  if (selector === undefined) return;
+  if (typeof selector === 'object' && !Array.isArray(selector)) {
+    const { target, fallback } = selector;
+    throw new RingvecError(
+      'not_found',
+      `Neither target shard key ${shardKeyText(target)} nor fallback shard key ${shardKeyText(fallback)} exist not found`,
+    );
+  }
+  const [first] = Array.isArray(selector) ? selector : [selector];
+  if (first !== undefined)
+    throw new RingvecError('bad_request', `Shard key ${shardKeyText(first)} not found`);
 }
 
 /** Refuses the vector kinds ringvec does not have. */

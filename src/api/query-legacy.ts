@@ -133,6 +133,7 @@ async function recommendPlan(
 ): Promise<QueryPlan> {
   const { positive, negative, strategy, using } = request;
   checkShardKey(request.shard_key);
+  const requestFilter = coreFilter(request.filter);
   if (strategy === 'average_vector' && positive.length === 0)
     throw new RingvecError(
       'bad_request',
@@ -160,7 +161,7 @@ async function recommendPlan(
           negatives,
         };
   // The examples themselves are never recommended (unless they live in another collection).
-  const filter = withoutIds(source.otherCollection ? [] : ids, coreFilter(request.filter));
+  const filter = withoutIds(source.otherCollection ? [] : ids, requestFilter);
   return legacyPlan(request, using, query, filter, limit, offset);
 }
 
@@ -203,6 +204,7 @@ export async function recommendPointGroups(
 
 async function discoverPlan(context: QueryContext, request: DiscoverRequest): Promise<QueryPlan> {
   checkShardKey(request.shard_key);
+  const requestFilter = coreFilter(request.filter);
   const pairs = request.context ?? [];
   if (request.target === undefined && pairs.length === 0)
     throw new RingvecError('bad_request', 'target and/or context_pairs must be specified');
@@ -225,7 +227,7 @@ async function discoverPlan(context: QueryContext, request: DiscoverRequest): Pr
     target === undefined
       ? { kind: 'context', pairs: vectorPairs }
       : { kind: 'discover', target, pairs: vectorPairs };
-  const filter = withoutIds(source.otherCollection ? [] : ids, coreFilter(request.filter));
+  const filter = withoutIds(source.otherCollection ? [] : ids, requestFilter);
   // Discovery has no score_threshold.
   return legacyPlan(
     { ...request, score_threshold: undefined },

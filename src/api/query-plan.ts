@@ -241,12 +241,15 @@ function planScoring(
   if ('rrf' in query)
     return { kind: 'rrf', k: query.rrf.k ?? DEFAULT_RRF_K, weights: query.rrf.weights ?? null };
   if ('sample' in query) return { kind: 'sample' };
-  if ('formula' in query) throw badRequest('formula queries are not supported by ringvec');
-  throw badRequest('relevance_feedback queries are not supported by ringvec');
+  // Formula and relevance feedback queries were refused by checkInputs.
+  throw badRequest('this query is not supported by ringvec');
 }
 
-/** Refuses inputs ringvec cannot score before anything is looked up. */
+/** Refuses queries and inputs ringvec cannot score before anything is looked up. */
 function checkInputs(query: Query): void {
+  if ('formula' in query) throw badRequest('formula queries are not supported by ringvec');
+  if ('relevance_feedback' in query)
+    throw badRequest('relevance_feedback queries are not supported by ringvec');
   for (const input of queryInputs(query)) {
     if (input instanceof Float32Array || typeof input !== 'object') continue;
     unsupportedVector(input);
@@ -256,8 +259,9 @@ function checkInputs(query: Query): void {
 const MAX_PREFETCH_DEPTH = 64;
 
 /**
- * The ids every (nested) query refers to, by vector source; checks shapes and inputs on the way
- * (nothing is read before the whole request is known to be well formed).
+ * The ids every (nested) query refers to, by vector source. Checks shapes, inputs and filters on
+ * the way, so nothing is read before the whole request is known to be well formed (Qdrant
+ * rejects malformed filters while deserializing the body).
  */
 function references(
   context: QueryContext,
@@ -271,6 +275,7 @@ function references(
       `Validation failed: prefetches depth ${depth} exceeds max depth ${MAX_PREFETCH_DEPTH}`,
     );
   validateNode(node);
+  coreFilter(node.filter);
   if (node.query !== undefined) {
     checkInputs(node.query);
     const ids = referencedIds(queryInputs(node.query));

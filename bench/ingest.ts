@@ -19,7 +19,7 @@ import { startBenchServer } from './lib/child-server.js';
 import { onExit } from './lib/cleanup.js';
 import { closedLoop } from './lib/closed-loop.js';
 import { describeInfo, waitUntilReady } from './lib/collection-status.js';
-import { topSelfFrames, type ProfileFrame } from './lib/cpu-profile.js';
+import { monotonicMicros, summarizeProfile, type ProfileSummary } from './lib/cpu-profile.js';
 import { HttpJson } from './lib/http-json.js';
 import { describeMachine, machineInfo } from './lib/machine.js';
 import { setProgressEnabled, startProgress } from './lib/progress.js';
@@ -76,7 +76,8 @@ export interface IngestRow {
   readonly disk: DiskUsage;
   readonly diskBytesPerPoint: number;
   readonly rawVectorBytesPerPoint: number;
-  readonly profileTop?: readonly ProfileFrame[];
+  /** The server's main thread during the upload (--profile). */
+  readonly profile?: ProfileSummary;
   readonly profileFile?: string;
   readonly errors: number;
   readonly firstError: string | null;
@@ -175,6 +176,7 @@ async function runOne(
     const label = `ingest ${dim}-d ×${clients}`;
     const bar = startProgress(label, options.points);
     const meter = new CostMeter(blockDeviceOf(storage), server.pid);
+    const uploadStartUs = monotonicMicros();
     const result = await closedLoop({
       client,
       method: 'PUT',
@@ -185,6 +187,7 @@ async function runOne(
       onProgress: (done) => bar.update(Math.min(options.points, done * options.batch)),
     });
     const cost = meter.stop();
+    const uploadEndUs = monotonicMicros();
     const pointsPerSecond = (options.points - result.errors * options.batch) / cost.wallSeconds;
     bar.stop(`${fixed(pointsPerSecond)} points/s`);
     if (result.errors > 0) {
@@ -220,7 +223,7 @@ async function runOne(
     await server.stop();
     const stopSeconds = (performance.now() - stopStart) / 1000;
     const disk = diskUsage(join(storage, 'collections', name));
-    let profileTop: ProfileFrame[] | undefined;
+    let profile: ProfileSummary | undefined;
     let profileFile: string | undefined;
     if (options.profile) {
       const candidates = readdirSync(profileDir)
@@ -229,7 +232,9 @@ async function runOne(
         .filter((f) => statSync(f).mtimeMs >= profileStart)
         .sort((a, b) => statSync(b).size - statSync(a).size);
       profileFile = candidates[0];
-      if (profileFile !== undefined) profileTop = topSelfFrames(profileFile, 15);
+      if (profileFile !== undefined) {
+        profile = summarizeProfile(profileFile, 15, { startUs: uploadStartUs, endUs: uploadEndUs });
+      }
     }
     return {
       dim,
@@ -247,7 +252,7 @@ async function runOne(
       disk,
       diskBytesPerPoint: disk.allocatedBytes / options.points,
       rawVectorBytesPerPoint: dim * 4,
-      ...(profileTop !== undefined ? { profileTop } : {}),
+      ...(profile !== undefined ? { profile } : {}),
       ...(profileFile !== undefined ? { profileFile } : {}),
       errors: result.errors,
       firstError: result.firstError,
@@ -315,12 +320,14 @@ export async function runIngestBench(
       'collection folder (segments + WAL) after settling and a graceful stop, per point; by file kind in the JSON.',
   );
   for (const row of rows) {
-    if (row.profileTop === undefined) continue;
+    if (row.profile === undefined) continue;
     console.log(
-      `\nserver CPU profile, ${row.dim}-d ×${row.clients} (${row.profileFile ?? ''}), top self time:`,
+      `\nserver main thread during the upload, ${row.dim}-d ×${row.clients}: busy ${fixed(row.profile.busyPct)} % of ${fixed(row.profile.windowMs)} ms; top self time (% of busy):`,
     );
-    for (const f of row.profileTop)
+    for (const f of row.profile.top) {
       console.log(`  ${f.selfPct.toFixed(1).padStart(5)} %  ${f.frame}`);
+    }
+    console.log(`  (${row.profileFile ?? ''})`);
   }
   const file = writeJsonResult(resultsDir, 'ingest', stamp, {
     benchmark: 'ingest',

@@ -1,48 +1,89 @@
-// Reads a V8 .cpuprofile (node --cpu-prof) and lists the functions with the most self time.
+// Reads a V8 .cpuprofile (node --cpu-prof) and lists the functions with the most self time,
+// optionally only over a time window. V8 stamps samples in µs of the monotonic clock, the same
+// clock as process.hrtime() in any process on the machine, so a benchmark can cut the server's
+// profile to the part it measured.
 
 import { readFileSync } from 'node:fs';
 
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
-  hitCount?: number;
 }
 
 interface CpuProfile {
   nodes: ProfileNode[];
   startTime: number;
   endTime: number;
-  samples?: number[];
+  samples: number[];
+  timeDeltas: number[];
 }
 
 export interface ProfileFrame {
   readonly frame: string;
   readonly selfMs: number;
+  /** Share of the busy (non-idle) samples in the window. */
   readonly selfPct: number;
 }
 
-export function topSelfFrames(path: string, count = 15): ProfileFrame[] {
+export interface ProfileSummary {
+  readonly windowMs: number;
+  /** Share of the window the thread was busy (not "(idle)"). */
+  readonly busyPct: number;
+  readonly top: readonly ProfileFrame[];
+}
+
+/** Microseconds of the monotonic clock, comparable with .cpuprofile timestamps. */
+export function monotonicMicros(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
+export function summarizeProfile(
+  path: string,
+  count = 15,
+  window?: { readonly startUs: number; readonly endUs: number },
+): ProfileSummary {
   const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
-  const totalSamples =
-    profile.samples?.length ?? profile.nodes.reduce((a, n) => a + (n.hitCount ?? 0), 0);
-  const msPerSample =
-    totalSamples > 0 ? (profile.endTime - profile.startTime) / 1000 / totalSamples : 0;
-  const byFrame = new Map<string, number>();
+  const frames = new Map<number, string>();
   for (const node of profile.nodes) {
     const { functionName, url, lineNumber } = node.callFrame;
     const file = url
       .replace(/^file:\/\//, '')
       .replace(/^.*\/(node_modules|dist|\.tmp\/[^/]+)\//, '$1/');
-    const frame =
-      `${functionName || '(anonymous)'} ${file ? `${file}:${lineNumber + 1}` : ''}`.trim();
-    byFrame.set(frame, (byFrame.get(frame) ?? 0) + (node.hitCount ?? 0));
+    frames.set(
+      node.id,
+      `${functionName || '(anonymous)'} ${file ? `${file}:${lineNumber + 1}` : ''}`.trim(),
+    );
   }
-  return [...byFrame.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, count)
-    .map(([frame, hits]) => ({
-      frame,
-      selfMs: hits * msPerSample,
-      selfPct: totalSamples > 0 ? (100 * hits) / totalSamples : 0,
-    }));
+  const startUs = window?.startUs ?? profile.startTime;
+  const endUs = window?.endUs ?? profile.endTime;
+  const byFrame = new Map<string, number>();
+  let t = profile.startTime;
+  let busyUs = 0;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const delta = profile.timeDeltas[i] ?? 0;
+    t += delta;
+    if (t < startUs || t > endUs) continue;
+    // A sample stands for the time until the next one.
+    const next = profile.timeDeltas[i + 1] ?? 0;
+    const frame = frames.get(profile.samples[i]!) ?? '?';
+    if (frame.startsWith('(idle)')) continue;
+    busyUs += next;
+    byFrame.set(frame, (byFrame.get(frame) ?? 0) + next);
+  }
+  const windowUs = Math.max(
+    1,
+    Math.min(endUs, profile.endTime) - Math.max(startUs, profile.startTime),
+  );
+  return {
+    windowMs: windowUs / 1000,
+    busyPct: (100 * busyUs) / windowUs,
+    top: [...byFrame.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, count)
+      .map(([frame, us]) => ({
+        frame,
+        selfMs: us / 1000,
+        selfPct: busyUs > 0 ? (100 * us) / busyUs : 0,
+      })),
+  };
 }

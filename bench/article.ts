@@ -91,6 +91,8 @@ export interface ArticleOptions {
   /** Also write the chart to docs/article-benchmark.svg. */
   readonly docsChart: boolean;
   readonly progress: boolean;
+  /** Runs of every cell (alternating backend order); tables and chart show the median. */
+  readonly repeat: number;
 }
 
 const ASYNC_SCORER_ENV = 'RINGVEC__STORAGE__PERFORMANCE__ASYNC_SCORER';
@@ -118,6 +120,31 @@ export interface LoadRun {
   /** Deltas of the server's ringvec_io_* counters over the run, by backend. */
   readonly engineIo: Record<string, Record<string, number>> | null;
   readonly skipped?: string;
+  /** Which repetition (1-based, --repeat). */
+  readonly repeat?: number;
+  /** In the summary: requests/s of every repetition of this cell. */
+  readonly requestsPerSecondAll?: readonly number[];
+}
+
+function runKey(r: LoadRun): string {
+  return `${r.backend}|${r.cache}|${r.oversampling}|${r.parallel}`;
+}
+
+/** Per cell, the repetition with the median requests/s (the lower middle for an even count). */
+export function medianRuns(runs: readonly LoadRun[]): LoadRun[] {
+  const groups = new Map<string, LoadRun[]>();
+  for (const run of runs) {
+    const group = groups.get(runKey(run));
+    if (group === undefined) groups.set(runKey(run), [run]);
+    else group.push(run);
+  }
+  return [...groups.values()].map((group) => {
+    const sorted = [...group].sort(
+      (a, b) => (a.requestsPerSecond || 0) - (b.requestsPerSecond || 0),
+    );
+    const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+    return { ...median, requestsPerSecondAll: group.map((r) => r.requestsPerSecond) };
+  });
 }
 
 export interface RequantizationRun {
@@ -253,12 +280,18 @@ class ArticleBench {
     for (const oversampling of o.oversampling) {
       for (const parallel of o.concurrency) cells.push({ oversampling, parallel });
     }
-    for (const [index, cell] of cells.entries()) {
-      const bodies = this.cellBodies(index, cell.oversampling);
-      for (const backend of o.backends) {
-        runs.push(...(await this.runCell(backend, cell.oversampling, cell.parallel, bodies)));
+    for (let repeat = 1; repeat <= o.repeat; repeat++) {
+      // Every other repetition runs the backends in the opposite order, so neither always goes first.
+      const backends = repeat % 2 === 1 ? o.backends : [...o.backends].reverse();
+      for (const [index, cell] of cells.entries()) {
+        const bodies = this.cellBodies(index, cell.oversampling);
+        for (const backend of backends) {
+          const cellRuns = await this.runCell(backend, cell.oversampling, cell.parallel, bodies);
+          runs.push(...cellRuns.map((run) => ({ ...run, repeat })));
+        }
       }
     }
+    const summary = medianRuns(runs);
     const requantizations: RequantizationRun[] = [];
     if (o.requantize) {
       for (const backend of o.backends) requantizations.push(...(await this.requantize(backend)));
@@ -277,13 +310,14 @@ class ArticleBench {
       storage: { path: this.storage, device: this.device },
       fio,
       load,
+      summary,
       runs,
       requantizations,
       notes: this.notes,
     };
-    this.printReport(runs, requantizations, fio);
+    this.printReport(summary, requantizations, fio);
     const file = writeJsonResult(this.resultsDir, 'article', this.stamp, report);
-    const svg = this.chart(runs, requantizations, machine.cpu, machine.cores);
+    const svg = this.chart(summary, requantizations, machine.cpu, machine.cores);
     const chartFile = writeResultFile(this.resultsDir, `article-${this.stamp}.svg`, svg);
     console.log(`\nwrote ${file}\nwrote ${chartFile}`);
     if (o.docsChart) {
@@ -414,7 +448,7 @@ class ArticleBench {
       bar.stop(`green after ${fixed(ready.seconds, 1)} s: ${describeInfo(ready.info)}`);
       if (ready.info.indexed_vectors_count < ready.info.points_count) {
         this.note(
-          `the collection is green with ${ready.info.indexed_vectors_count} of ${ready.info.points_count} vectors in an HNSW index (the rest are searched exhaustively)`,
+          `the collection is green with ${ready.info.indexed_vectors_count} of ${ready.info.points_count} vectors counted in indexed_vectors_count`,
         );
       }
       await this.probeRecommend(client);
@@ -749,14 +783,33 @@ class ArticleBench {
               align: 'right',
               value: (r) => (r.residentBefore === null ? '–' : fixed(r.residentBefore * 100, 1)),
             },
+            {
+              header: 'cached % end',
+              align: 'right',
+              value: (r) => (r.residentAfter === null ? '–' : fixed(r.residentAfter * 100, 1)),
+            },
+            { header: 'other CPU %', align: 'right', value: (r) => fixed(r.cost.otherCpuPct) },
             { header: 'errors', align: 'right', value: (r) => String(r.errors) },
+            ...(this.options.repeat > 1
+              ? [
+                  {
+                    header: `req/s of ${this.options.repeat} runs`,
+                    value: (r: LoadRun) =>
+                      (r.requestsPerSecondAll ?? []).map((v) => fixed(v)).join(' '),
+                  },
+                ]
+              : []),
           ],
           measured,
         ),
       );
       console.log(
         '\nIOPS, MB/s: device reads (/proc/diskstats) during the run. CPU %: the server process, 100 = one core.\n' +
-          'cached %: share of the original vectors (vectors-*.bin) in the page cache when the run started.',
+          'cached %: share of the original vectors (vectors-*.bin) in the page cache when the run started / ended.\n' +
+          'other CPU %: the rest of the machine (not the server, not this load generator) during the run.' +
+          (this.options.repeat > 1
+            ? `\nEach row is the median (by req/s) of ${this.options.repeat} runs of the cell.`
+            : ''),
       );
     }
     const skipped = runs.find((r) => r.skipped !== undefined);
@@ -833,6 +886,10 @@ class ArticleBench {
         groups: value((r) => r.requestsPerSecond),
       },
       { title: 'device read IOPS', groups: value((r) => r.cost.readIops) },
+      {
+        title: 'CPU % used by other processes meanwhile (100 = one core; context, not a result)',
+        groups: value((r) => r.cost.otherCpuPct),
+      },
     ];
     const changes = [...new Set(requantizations.map((r) => r.change))];
     if (requantizations.some((r) => r.seconds !== null)) {

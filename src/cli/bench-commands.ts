@@ -135,6 +135,12 @@ export function registerBenchCommands(bench: Command): void {
       'io_uring',
     ])
     .option('--limit <n>', 'limit of each recommend request', positiveInt, 10)
+    .option(
+      '--repeat <n>',
+      'runs per cell (alternating backend order); shows the median',
+      positiveInt,
+      1,
+    )
     .option('--collection <name>', 'collection name', 'bench')
     .option('--storage <dir>', 'storage folder to use and keep (reused by later runs)')
     .option('--fresh', 'rebuild the collection even if --storage holds a matching one', false)
@@ -172,6 +178,7 @@ export function registerBenchCommands(bench: Command): void {
         caches: flags.cache as ('cold' | 'warm')[],
         backends: flags.backends as ('mmap' | 'io_uring')[],
         limit: flags.limit,
+        repeat: flags.repeat,
         collection: flags.collection,
         storage: flags.storage,
         fresh: flags.fresh,
@@ -266,6 +273,7 @@ interface ArticleFlags {
   cache: string[];
   backends: string[];
   limit: number;
+  repeat: number;
   collection: string;
   storage?: string;
   fresh: boolean;

@@ -127,8 +127,10 @@ async function openHttpUrl(
 
 function describeFetchError(error: unknown, signal: AbortSignal): string {
   if (signal.aborted && signal.reason instanceof Error) return signal.reason.message;
+  // undici reports "fetch failed" and puts the reason (ECONNREFUSED, a DNS error…) in `cause`.
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   if (cause?.code !== undefined)
     return `${cause.code}${cause.message ? ` (${cause.message})` : ''}`;
+  if (cause?.message !== undefined) return cause.message;
   return error instanceof Error ? error.message : String(error);
 }

@@ -130,14 +130,30 @@ export function registerSnapshotRoutes(app: FastifyInstance, state: ServerState)
         const collection = name(params, true);
         const uploadParams = parseSnapshotUploadParams(query);
         let upload = null;
+        let failure: unknown = null;
         for await (const part of request.parts()) {
           if (part.type !== 'file') continue;
-          if (part.fieldname !== UPLOAD_FIELD || upload !== null) {
+          if (part.fieldname !== UPLOAD_FIELD || upload !== null || failure !== null) {
             part.file.resume();
             continue;
           }
-          upload = await receiveUpload(snapshots, part.file, part.filename);
+          // Chunks through an iterator without return(): a consumer that stops early (a full
+          // disk) must not destroy the stream, because the rest of the upload is read (and
+          // dropped) below; an unread body would keep the connection busy until its keep-alive
+          // timeout, and the client might see a reset instead of the error.
+          const chunks = part.file[Symbol.asyncIterator]();
+          try {
+            upload = await receiveUpload(
+              snapshots,
+              { [Symbol.asyncIterator]: () => ({ next: () => chunks.next() }) },
+              part.filename,
+            );
+          } catch (error) {
+            failure = error;
+            while ((await chunks.next()).done !== true);
+          }
         }
+        if (failure !== null) throw failure;
         if (upload === null) throw missingUpload();
         return resultOrAccepted(
           request,

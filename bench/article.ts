@@ -779,7 +779,7 @@ class ArticleBench {
             { header: 'p50 ms', align: 'right', value: (r) => fixed(r.latency.p50Ms, 2) },
             { header: 'p99 ms', align: 'right', value: (r) => fixed(r.latency.p99Ms, 2) },
             {
-              header: 'cached %',
+              header: 'cached % start',
               align: 'right',
               value: (r) => (r.residentBefore === null ? '–' : fixed(r.residentBefore * 100, 1)),
             },

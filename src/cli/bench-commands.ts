@@ -4,7 +4,7 @@
 
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 
 function positiveInt(value: string): number {
   const n = Number(value.replace(/_/g, ''));
@@ -36,6 +36,16 @@ function stringList(allowed: readonly string[]) {
     }
     return parts;
   };
+}
+
+/** A comma-separated list flag whose default shows in --help as it would be typed. */
+function listOption<T>(
+  flags: string,
+  description: string,
+  parse: (value: string) => T[],
+  value: T[],
+): Option {
+  return new Option(flags, description).argParser(parse).default(value, value.join(','));
 }
 
 /** Runs one of the script-style benchmarks (no exported entry point) as a child process. */
@@ -76,10 +86,10 @@ export function registerBenchCommands(bench: Command): void {
   bench
     .command('ingest')
     .description('upsert throughput over HTTP (points/s, wait=true) and on-disk bytes per point')
-    .option('--dims <list>', 'vector sizes', intList, [128, 768])
+    .addOption(listOption('--dims <list>', 'vector sizes', intList, [128, 768]))
     .option('--points <n>', 'points per run (default 100000; --quick 5000)', positiveInt)
     .option('--batch <n>', 'points per upsert request', positiveInt, 256)
-    .option('--clients <list>', 'concurrent clients, one run each', intList, [1, 4])
+    .addOption(listOption('--clients <list>', 'concurrent clients, one run each', intList, [1, 4]))
     .option('--on-disk', 'create the collection with vectors on_disk: true', false)
     .option('--profile', 'run the server under node --cpu-prof and print its top frames', false)
     .option('--quick', 'a few thousand points: a smoke run in seconds', false)
@@ -127,13 +137,27 @@ export function registerBenchCommands(bench: Command): void {
     .option('--m <n>', 'hnsw_config.m', positiveInt, 16)
     .option('--ef-construct <n>', 'hnsw_config.ef_construct', positiveInt, 100)
     .option('--requests <n>', 'requests per cell (default 1000; --quick 60)', positiveInt)
-    .option('--concurrency <list>', 'parallel clients per cell', intList, [1, 4, 8])
-    .option('--oversampling <list>', 'params.quantization.oversampling per cell', intList, [1, 4])
-    .option('--cache <list>', 'cold, warm or both', stringList(['cold', 'warm']), ['cold', 'warm'])
-    .option('--backends <list>', 'mmap, io_uring or both', stringList(['mmap', 'io_uring']), [
-      'mmap',
-      'io_uring',
-    ])
+    .addOption(listOption('--concurrency <list>', 'parallel clients per cell', intList, [1, 4, 8]))
+    .addOption(
+      listOption(
+        '--oversampling <list>',
+        'params.quantization.oversampling per cell',
+        intList,
+        [1, 4],
+      ),
+    )
+    .addOption(
+      listOption('--cache <list>', 'cold, warm or both', stringList(['cold', 'warm']), [
+        'cold',
+        'warm',
+      ]),
+    )
+    .addOption(
+      listOption('--backends <list>', 'mmap, io_uring or both', stringList(['mmap', 'io_uring']), [
+        'mmap',
+        'io_uring',
+      ]),
+    )
     .option('--limit <n>', 'limit of each recommend request', positiveInt, 10)
     .option(
       '--repeat <n>',
@@ -232,7 +256,12 @@ export function registerBenchCommands(bench: Command): void {
     .option('--file-mb <n>', 'size of the test file in MiB', positiveInt, 1024)
     .option('--record-bytes <n>', 'bytes per record', positiveInt, 3072)
     .option('--batches <list>', 'records per batch', '10,40,1000')
-    .option('--cache <list>', 'warm, cold or both', stringList(['warm', 'cold']), ['warm', 'cold'])
+    .addOption(
+      listOption('--cache <list>', 'warm, cold or both', stringList(['warm', 'cold']), [
+        'warm',
+        'cold',
+      ]),
+    )
     .option('--variants <list>', 'only backends whose name contains one of these substrings')
     .action(async (flags: BatchReadFlags) => {
       await runScript('batch-read.js', [], {

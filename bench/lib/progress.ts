@@ -1,5 +1,5 @@
-// Progress bars (cli-progress) on a terminal; on anything else (CI logs, pipes) one line when a
-// step starts and one when it ends, so logs stay readable.
+// Progress bars (cli-progress) on a terminal; on anything else (CI logs, pipes, nohup) a line
+// when a step starts, one every 30 s while it runs, and one when it ends, so logs stay readable.
 
 import { Presets, SingleBar } from 'cli-progress';
 
@@ -10,6 +10,8 @@ export interface Progress {
   /** Ends the bar; `summary` is printed on its own line. */
   stop(summary?: string): void;
 }
+
+const LOG_EVERY_MS = 30_000;
 
 let enabled = true;
 
@@ -22,9 +24,17 @@ export function startProgress(label: string, total: number, status = ''): Progre
   const tty = enabled && process.stderr.isTTY === true;
   if (!tty) {
     process.stderr.write(`${label} …\n`);
+    let lastLine = performance.now();
+    let max = total;
     return {
-      update: () => undefined,
-      setTotal: () => undefined,
+      update: (value, text) => {
+        if (performance.now() - lastLine < LOG_EVERY_MS) return;
+        lastLine = performance.now();
+        process.stderr.write(`${label}: ${value}/${max}${text ? ` ${text}` : ''}\n`);
+      },
+      setTotal: (t) => {
+        max = t;
+      },
       stop: (summary) => {
         if (summary !== undefined) process.stderr.write(`${label}: ${summary}\n`);
       },

@@ -17,12 +17,11 @@
 
 import {
   existsSync,
+  lstatSync,
   mkdirSync,
   readdirSync,
-  realpathSync,
   renameSync,
   rmSync,
-  statSync,
 } from 'node:fs';
 import { open, readdir, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
@@ -236,7 +235,8 @@ export function cleanSnapshotLeftovers(storage: StorageSettings, collectionsDir:
   if (existsSync(files.root)) {
     for (const entry of readdirSync(files.root)) {
       const path = join(files.root, entry);
-      if (statSync(path).isDirectory()) removeTemps(path);
+      // lstat: a stray (perhaps dangling) symbolic link is not a collection's snapshot folder.
+      if (lstatSync(path).isDirectory()) removeTemps(path);
     }
   }
 }
@@ -247,14 +247,5 @@ export function ensureDir(dir: string, doing: string): void {
     mkdirSync(dir, { recursive: true });
   } catch (error) {
     throw storageFailure(error, doing);
-  }
-}
-
-/** realpath, or null when the path does not exist. */
-export function realpathOrNull(path: string): string | null {
-  try {
-    return realpathSync(path);
-  } catch {
-    return null;
   }
 }

@@ -108,11 +108,11 @@ export function registerSnapshotRoutes(app: FastifyInstance, state: ServerState)
     '/collections/:collection_name/snapshots/recover',
     'write',
     async ({ request, params, query, body }) => {
+      // Qdrant's extractor order: path, JSON body, query string.
+      const collection = name(params);
+      const recover = parseSnapshotRecover(body);
       const wait = parseSnapshotParams(query);
-      return resultOrAccepted(
-        request,
-        await recoverSnapshot(snapshots, name(params), parseSnapshotRecover(body), wait),
-      );
+      return resultOrAccepted(request, await recoverSnapshot(snapshots, collection, recover, wait));
     },
   );
 

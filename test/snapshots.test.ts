@@ -94,7 +94,8 @@ describe('collection snapshots', () => {
   const dirs: string[] = [];
   before(async () => {
     a = await startTestServer();
-    b = await startTestServer();
+    // Uploads are streamed to disk, so the JSON body limit does not apply to them.
+    b = await startTestServer({ env: { RINGVEC__SERVICE__MAX_REQUEST_SIZE_MB: '1' } });
     dirs.push(a.storagePath, snapshotsPath(a), b.storagePath, snapshotsPath(b));
   });
   after(async () => {
@@ -119,6 +120,7 @@ describe('collection snapshots', () => {
 
     const archive = await download(a.url, `/collections/big/snapshots/${created.name}`);
     assert.equal(archive.byteLength, created.size);
+    assert.ok(archive.byteLength > 2 * 1024 * 1024, 'larger than the JSON body limit of b');
     assert.equal(createHash('sha256').update(archive).digest('hex'), created.checksum);
 
     const uploaded = await uploadSnapshot(

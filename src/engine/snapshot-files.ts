@@ -15,14 +15,7 @@
 // after it was written completely and fsynced. cleanSnapshotLeftovers() runs at start-up
 // (Engine.open) and removes whatever a crash left behind.
 
-import {
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-} from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { open, readdir, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { fsyncDirectory, fsyncDirectorySync } from '../common/durable-fs.js';

@@ -93,6 +93,8 @@ export interface ArticleOptions {
   readonly progress: boolean;
   /** Runs of every cell (alternating backend order); tables and chart show the median. */
   readonly repeat: number;
+  /** Other processes' CPU (% of one core) from which a run counts as disturbed (see medianRuns). */
+  readonly disturbedCpuPct: number;
 }
 
 const ASYNC_SCORER_ENV = 'RINGVEC__STORAGE__PERFORMANCE__ASYNC_SCORER';
@@ -122,28 +124,44 @@ export interface LoadRun {
   readonly skipped?: string;
   /** Which repetition (1-based, --repeat). */
   readonly repeat?: number;
-  /** In the summary: requests/s of every repetition of this cell. */
-  readonly requestsPerSecondAll?: readonly number[];
+  /** In the summary: requests/s of every repetition of this cell, and whether it was disturbed. */
+  readonly repetitions?: readonly {
+    readonly requestsPerSecond: number;
+    readonly disturbed: boolean;
+  }[];
 }
 
 function runKey(r: LoadRun): string {
   return `${r.backend}|${r.cache}|${r.oversampling}|${r.parallel}`;
 }
 
-/** Per cell, the repetition with the median requests/s (the lower middle for an even count). */
-export function medianRuns(runs: readonly LoadRun[]): LoadRun[] {
+/**
+ * Per cell, the run with the median requests/s (the lower middle for an even count). Runs during
+ * which other processes used `disturbedCpuPct` or more of a core are set aside when the cell has
+ * at least one undisturbed run: on a shared machine they measure the neighbours, not ringvec.
+ */
+export function medianRuns(runs: readonly LoadRun[], disturbedCpuPct: number): LoadRun[] {
   const groups = new Map<string, LoadRun[]>();
   for (const run of runs) {
     const group = groups.get(runKey(run));
     if (group === undefined) groups.set(runKey(run), [run]);
     else group.push(run);
   }
+  const disturbed = (r: LoadRun): boolean => (r.cost.otherCpuPct ?? 0) >= disturbedCpuPct;
   return [...groups.values()].map((group) => {
-    const sorted = [...group].sort(
+    const quiet = group.filter((r) => !disturbed(r));
+    const pool = quiet.length > 0 ? quiet : group;
+    const sorted = [...pool].sort(
       (a, b) => (a.requestsPerSecond || 0) - (b.requestsPerSecond || 0),
     );
     const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
-    return { ...median, requestsPerSecondAll: group.map((r) => r.requestsPerSecond) };
+    return {
+      ...median,
+      repetitions: group.map((r) => ({
+        requestsPerSecond: r.requestsPerSecond,
+        disturbed: disturbed(r),
+      })),
+    };
   });
 }
 
@@ -291,7 +309,7 @@ class ArticleBench {
         }
       }
     }
-    const summary = medianRuns(runs);
+    const summary = medianRuns(runs, o.disturbedCpuPct);
     const requantizations: RequantizationRun[] = [];
     if (o.requantize) {
       for (const backend of o.backends) requantizations.push(...(await this.requantize(backend)));
@@ -795,7 +813,9 @@ class ArticleBench {
                   {
                     header: `req/s of ${this.options.repeat} runs`,
                     value: (r: LoadRun) =>
-                      (r.requestsPerSecondAll ?? []).map((v) => fixed(v)).join(' '),
+                      (r.repetitions ?? [])
+                        .map((x) => `${fixed(x.requestsPerSecond)}${x.disturbed ? '*' : ''}`)
+                        .join(' '),
                   },
                 ]
               : []),
@@ -808,7 +828,8 @@ class ArticleBench {
           'cached %: share of the original vectors (vectors-*.bin) in the page cache when the run started / ended.\n' +
           'other CPU %: the rest of the machine (not the server, not this load generator) during the run.' +
           (this.options.repeat > 1
-            ? `\nEach row is the median (by req/s) of ${this.options.repeat} runs of the cell.`
+            ? `\nEach row is the median (by req/s) of the runs of its cell; runs marked * had other processes using\n` +
+              `≥ ${this.options.disturbedCpuPct} % of a core and are left out of the median when the cell has an undisturbed run.`
             : ''),
       );
     }

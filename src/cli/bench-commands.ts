@@ -165,6 +165,12 @@ export function registerBenchCommands(bench: Command): void {
       positiveInt,
       1,
     )
+    .option(
+      '--disturbed-cpu <pct>',
+      'with --repeat: leave out runs while other processes used this much CPU (% of one core)',
+      positiveNumber,
+      25,
+    )
     .option('--collection <name>', 'collection name', 'bench')
     .option('--storage <dir>', 'storage folder to use and keep (reused by later runs)')
     .option('--fresh', 'rebuild the collection even if --storage holds a matching one', false)
@@ -203,6 +209,7 @@ export function registerBenchCommands(bench: Command): void {
         backends: flags.backends as ('mmap' | 'io_uring')[],
         limit: flags.limit,
         repeat: flags.repeat,
+        disturbedCpuPct: flags.disturbedCpu,
         collection: flags.collection,
         storage: flags.storage,
         fresh: flags.fresh,
@@ -303,6 +310,7 @@ interface ArticleFlags {
   backends: string[];
   limit: number;
   repeat: number;
+  disturbedCpu: number;
   collection: string;
   storage?: string;
   fresh: boolean;

@@ -28,7 +28,6 @@ import {
   type DeletePayloadRequest,
   type DeleteVectorsRequest,
   type GetPointsRequest,
-  type PointsSelector,
   type ScrollRequest,
   type SetPayloadRequest,
   type UpdateOperation,
@@ -123,17 +122,17 @@ function batchPoints(batch: {
 }
 
 /** Applies Qdrant's update_mode and update_filter to an upsert. */
-function conditionalPoints(
+async function conditionalPoints(
   collection: Collection,
   points: PointWrite[],
   mode: 'upsert' | 'insert_only' | 'update_only',
   updateFilter: Filter | null,
-): PointWrite[] {
+): Promise<PointWrite[]> {
   if (mode === 'upsert' && updateFilter === null) return points;
   const allowedExisting =
     updateFilter === null
       ? null
-      : new Set(collection.matchingPoints(updateFilter).map((p) => p.id));
+      : new Set((await collection.matchingPoints(updateFilter)).map((p) => p.id));
   return points.filter((point) => {
     const exists = collection.locatePoint(point.id) !== undefined;
     if (mode === 'insert_only' && exists) return false;
@@ -143,7 +142,10 @@ function conditionalPoints(
   });
 }
 
-function upsertOperation(collection: Collection, request: UpsertPointsRequest): CoreOperation {
+async function upsertOperation(
+  collection: Collection,
+  request: UpsertPointsRequest,
+): Promise<CoreOperation> {
   const points =
     'batch' in request
       ? batchPoints(request.batch)
@@ -154,7 +156,7 @@ function upsertOperation(collection: Collection, request: UpsertPointsRequest): 
         }));
   return {
     type: 'upsert',
-    points: conditionalPoints(
+    points: await conditionalPoints(
       collection,
       points,
       request.update_mode,
@@ -164,45 +166,20 @@ function upsertOperation(collection: Collection, request: UpsertPointsRequest): 
 }
 
 /** Ids chosen by a selector (explicit ids, or every point matching a filter). */
-function selectedIds(
+async function selectedIds(
   collection: Collection,
   selector: { points?: PointId[] | undefined; filter?: unknown },
-): PointId[] {
+): Promise<PointId[]> {
   if (selector.points !== undefined) return selector.points;
   const filter = coreFilter(selector.filter);
-  return collection.matchingPoints(filter).map((p) => p.id);
-}
-
-function existingIds(collection: Collection, ids: PointId[]): PointId[] {
-  return ids.filter((id) => collection.locatePoint(id) !== undefined);
-}
-
-/** Turns one wire operation into the core operation, resolving selectors against current state. */
-export function toCoreOperation(collection: Collection, operation: UpdateOperation): CoreOperation {
-  if ('upsert' in operation) return upsertOperation(collection, operation.upsert);
-  if ('delete' in operation) return deleteOperation(collection, operation.delete);
-  if ('set_payload' in operation)
-    return setPayloadOperation(collection, operation.set_payload, false);
-  if ('overwrite_payload' in operation)
-    return setPayloadOperation(collection, operation.overwrite_payload, true);
-  if ('delete_payload' in operation)
-    return deletePayloadOperation(collection, operation.delete_payload);
-  if ('clear_payload' in operation)
-    return { type: 'clear_payload', ids: payloadTargets(collection, operation.clear_payload) };
-  if ('update_vectors' in operation)
-    return updateVectorsOperation(collection, operation.update_vectors);
-  return deleteVectorsOperation(collection, operation.delete_vectors);
-}
-
-function deleteOperation(collection: Collection, selector: PointsSelector): CoreOperation {
-  return { type: 'delete', ids: selectedIds(collection, selector) };
+  return (await collection.matchingPoints(filter)).map((p) => p.id);
 }
 
 /** Payload edits by id require the points to exist (Qdrant: 404); by filter they never fail. */
-function payloadTargets(
+async function payloadTargets(
   collection: Collection,
   selector: { points?: PointId[] | undefined; filter?: unknown },
-): PointId[] {
+): Promise<PointId[]> {
   if (selector.points !== undefined) {
     for (const id of selector.points) {
       if (!collection.locatePoint(id)) throw errors.pointNotFound(formatPointId(id));
@@ -212,65 +189,97 @@ function payloadTargets(
   return selectedIds(collection, selector);
 }
 
-function setPayloadOperation(
+/**
+ * Turns one wire operation into the core operation, resolving selectors against the current
+ * state. Call it inside `collection.exclusive` so nothing changes between resolving and applying.
+ */
+export async function toCoreOperation(
   collection: Collection,
-  request: SetPayloadRequest,
-  overwrite: boolean,
-): CoreOperation {
-  const ids = payloadTargets(collection, request);
-  if (overwrite) return { type: 'overwrite_payload', ids, payload: request.payload };
-  return { type: 'set_payload', ids, payload: request.payload, key: request.key ?? null };
-}
-
-function deletePayloadOperation(
-  collection: Collection,
-  request: DeletePayloadRequest,
-): CoreOperation {
-  return { type: 'delete_payload', ids: payloadTargets(collection, request), keys: request.keys };
-}
-
-function updateVectorsOperation(
-  collection: Collection,
-  request: UpdateVectorsRequest,
-): CoreOperation {
-  const filter = coreFilter(request.update_filter, 'update_filter');
-  const allowed =
-    filter === null ? null : new Set(collection.matchingPoints(filter).map((p) => p.id));
-  const points: VectorsWrite[] = [];
-  for (const point of request.points) {
-    if (allowed !== null && !allowed.has(point.id)) continue;
-    points.push({ id: point.id, vectors: vectorsOf(point.vector) });
+  operation: UpdateOperation,
+): Promise<CoreOperation> {
+  if ('upsert' in operation) return upsertOperation(collection, operation.upsert);
+  if ('delete' in operation) {
+    return { type: 'delete', ids: await selectedIds(collection, operation.delete) };
   }
-  return { type: 'update_vectors', points };
-}
-
-function deleteVectorsOperation(
-  collection: Collection,
-  request: DeleteVectorsRequest,
-): CoreOperation {
+  if ('set_payload' in operation) {
+    const request: SetPayloadRequest = operation.set_payload;
+    return {
+      type: 'set_payload',
+      ids: await payloadTargets(collection, request),
+      payload: request.payload,
+      key: request.key ?? null,
+    };
+  }
+  if ('overwrite_payload' in operation) {
+    const request: SetPayloadRequest = operation.overwrite_payload;
+    return {
+      type: 'overwrite_payload',
+      ids: await payloadTargets(collection, request),
+      payload: request.payload,
+    };
+  }
+  if ('delete_payload' in operation) {
+    const request: DeletePayloadRequest = operation.delete_payload;
+    return {
+      type: 'delete_payload',
+      ids: await payloadTargets(collection, request),
+      keys: request.keys,
+    };
+  }
+  if ('clear_payload' in operation) {
+    return {
+      type: 'clear_payload',
+      ids: await payloadTargets(collection, operation.clear_payload),
+    };
+  }
+  if ('update_vectors' in operation) {
+    const request: UpdateVectorsRequest = operation.update_vectors;
+    const filter = coreFilter(request.update_filter, 'update_filter');
+    const allowed =
+      filter === null ? null : new Set((await collection.matchingPoints(filter)).map((p) => p.id));
+    const points: VectorsWrite[] = [];
+    for (const point of request.points) {
+      if (allowed !== null && !allowed.has(point.id)) continue;
+      points.push({ id: point.id, vectors: vectorsOf(point.vector) });
+    }
+    return { type: 'update_vectors', points };
+  }
+  const request: DeleteVectorsRequest = operation.delete_vectors;
   const ids =
     request.points !== undefined
-      ? existingIds(collection, request.points)
-      : selectedIds(collection, request);
+      ? request.points.filter((id) => collection.locatePoint(id) !== undefined)
+      : await selectedIds(collection, request);
   return { type: 'delete_vectors', ids, vectors: request.vector };
 }
 
 // ---------------------------------------------------------------- endpoints
+
+/**
+ * Resolves, logs and applies one operation with no other write in between, then (outside the
+ * exclusive section, so concurrent writers share fsyncs) waits for durability when `wait`.
+ */
+export async function applyOperation(
+  collection: Collection,
+  operation: UpdateOperation,
+  wait: boolean,
+): Promise<UpdateResult> {
+  const { operationId, durable } = await collection.exclusive(async () =>
+    collection.submit(await toCoreOperation(collection, operation)),
+  );
+  if (wait) {
+    await durable;
+    return { operation_id: operationId, status: 'completed' };
+  }
+  durable.catch(() => undefined);
+  return { operation_id: operationId, status: 'acknowledged' };
+}
 
 export function upsertPoints(
   collection: Collection,
   request: UpsertPointsRequest,
   wait: boolean,
 ): Promise<UpdateResult> {
-  return collection.update(upsertOperation(collection, request), wait);
-}
-
-export function applyOperation(
-  collection: Collection,
-  operation: UpdateOperation,
-  wait: boolean,
-): Promise<UpdateResult> {
-  return collection.update(toCoreOperation(collection, operation), wait);
+  return applyOperation(collection, { upsert: request }, wait);
 }
 
 /** POST /points/batch: operations in order, each with its own operation id. */
@@ -280,8 +289,9 @@ export async function batchUpdate(
   wait: boolean,
 ): Promise<UpdateResult[]> {
   const results: UpdateResult[] = [];
-  for (const operation of operations)
+  for (const operation of operations) {
     results.push(await applyOperation(collection, operation, wait));
+  }
   return results;
 }
 
@@ -314,31 +324,27 @@ export async function getPoint(
   return wireRecord(record);
 }
 
-export function scrollPoints(
+export async function scrollPoints(
   collection: Collection,
   request: ScrollRequest,
-): Record<string, unknown> {
+): Promise<Record<string, unknown>> {
+  const withPayload = payloadSelector(request.with_payload);
+  const withVector = vectorSelector(request.with_vector);
   if (request.order_by !== undefined) {
-    return collection.scrollOrdered(
-      request,
-      payloadSelector(request.with_payload),
-      vectorSelector(request.with_vector),
-      coreFilter(request.filter),
-    );
+    return collection.scrollOrdered(request, withPayload, withVector, coreFilter(request.filter));
   }
-  const { points, next } = collection.scrollById(
+  const { points, next } = await collection.scrollById(
     request.offset ?? null,
     request.limit,
     coreFilter(request.filter),
   );
-  const withPayload = payloadSelector(request.with_payload);
-  const withVector = vectorSelector(request.with_vector);
-  return {
-    points: points.map((p) => wireRecord(collection.record(p.id, p.at, withPayload, withVector))),
-    next_page_offset: next,
-  };
+  const records = await collection.records(points, withPayload, withVector);
+  return { points: records.map(wireRecord), next_page_offset: next };
 }
 
-export function countPoints(collection: Collection, request: CountRequest): { count: number } {
-  return { count: collection.countPoints(coreFilter(request.filter)) };
+export async function countPoints(
+  collection: Collection,
+  request: CountRequest,
+): Promise<{ count: number }> {
+  return { count: await collection.countPoints(coreFilter(request.filter)) };
 }

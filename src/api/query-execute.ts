@@ -113,9 +113,8 @@ async function readLeaf(
 ): Promise<QueryHit[]> {
   const scoring = node.scoring;
   if (scoring === null) {
-    return collection
-      .scrollById(null, limit, filter)
-      .points.map(({ id }) => ({ id, version: 0, score: 1 }));
+    const { points } = await collection.scrollById(null, limit, filter);
+    return points.map(({ id }) => ({ id, version: 0, score: 1 }));
   }
   switch (scoring.kind) {
     case 'vector':
@@ -201,13 +200,18 @@ function firstBelow(hits: readonly QueryHit[], threshold: number): number {
   return index < 0 ? hits.length : index;
 }
 
-function orderedHits(
+async function orderedHits(
   collection: Collection,
   orderBy: Extract<PlanScoring, { kind: 'order_by' }>['orderBy'],
   limit: number,
   filter: Filter | null,
-): QueryHit[] {
-  const { points } = collection.scrollOrdered({ limit, order_by: orderBy }, false, false, filter);
+): Promise<QueryHit[]> {
+  const { points } = await collection.scrollOrdered(
+    { limit, order_by: orderBy },
+    false,
+    false,
+    filter,
+  );
   return points.map((point) => ({
     id: point.id as PointId,
     version: 0,
@@ -217,12 +221,12 @@ function orderedHits(
 }
 
 /** Up to `limit` distinct points matching `filter`, uniformly at random, in random order. */
-export function randomHits(
+export async function randomHits(
   collection: Collection,
   limit: number,
   filter: Filter | null,
-): QueryHit[] {
-  const pool = collection.matchingPoints(filter).map((point) => point.id);
+): Promise<QueryHit[]> {
+  const pool = (await collection.matchingPoints(filter)).map((point) => point.id);
   const count = Math.min(limit, pool.length);
   // Partial Fisher–Yates: the first `count` slots end up a uniform sample.
   for (let i = 0; i < count; i++) {

@@ -24,7 +24,7 @@ async function searchMatrix(context: QueryContext, request: SearchMatrixRequest)
   collection.vector(using); // Unknown names are Qdrant's 400 before anything else.
   const hasVector: Filter = { must: [{ kind: 'has_vector', vector: using }] };
   const filter = allOf(coreFilter(request.filter), hasVector);
-  const sampled = randomHits(collection, sample, filter).map((hit) => hit.id);
+  const sampled = (await randomHits(collection, sample, filter)).map((hit) => hit.id);
   if (sampled.length < 2) return { ids: [], nearest: [] };
   sampled.sort(comparePointIds);
   const vectors = await collection.readPointVectors(sampled, using);

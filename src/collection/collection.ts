@@ -45,7 +45,6 @@ import {
 } from '../segment/segment.js';
 import { VECTOR_FILE_HEADER_BYTES, readVectorFileHeader } from '../segment/vector-file.js';
 import type { SegmentView } from '../segment/segment-view.js';
-import { pointPredicate } from '../segment/segment-search.js';
 import type { Filter } from '../filter/filter-types.js';
 import { normalizeInPlace } from '../segment/types.js';
 import {
@@ -304,7 +303,9 @@ export class Collection {
     this.closed = true;
     await this.wal.close();
     for (const segment of this.segments.values()) segment.close();
-    for (const segment of this.retired) segment.destroy();
+    const retired = this.retired.splice(0);
+    // A snapshot still copying may need these files: destroy them when it releases its pin.
+    this.cleanup(() => retired.forEach((segment) => segment.destroy()));
     this.segments.clear();
   }
 
@@ -367,10 +368,11 @@ export class Collection {
   // ---------------------------------------------------------------- updates
 
   /**
-   * Validates, logs, applies and (when `wait`) makes durable one operation.
+   * Validates, logs and applies one operation (synchronously, so nothing interleaves), and
+   * returns its operation id with a promise that settles once it is durable.
    * Validation errors are thrown before anything is written.
    */
-  async update(op: UpdateOperation, wait: boolean): Promise<UpdateResult> {
+  submit(op: UpdateOperation): { operationId: number; durable: Promise<void> } {
     this.assertOpen();
     this.validate(op);
     const opNumber = this.lastOp + 1;
@@ -378,13 +380,32 @@ export class Collection {
     this.lastOp = opNumber;
     this.apply(op, opNumber);
     this.optimizer.trigger();
+    return { operationId: opNumber, durable: this.wal.sync() };
+  }
+
+  /** submit(), then (when `wait`) waits until the operation is durable. */
+  async update(op: UpdateOperation, wait: boolean): Promise<UpdateResult> {
+    const { operationId, durable } = this.submit(op);
     if (wait) {
-      await this.wal.sync();
-      return { operation_id: opNumber, status: 'completed' };
+      await durable;
+      return { operation_id: operationId, status: 'completed' };
     }
     // Durable soon (next group commit); errors surface in the log.
-    this.wal.sync().catch((error: unknown) => this.log.error({ err: error }, 'WAL sync failed'));
-    return { operation_id: opNumber, status: 'acknowledged' };
+    durable.catch((error: unknown) => this.log.error({ err: error }, 'WAL sync failed'));
+    return { operation_id: operationId, status: 'acknowledged' };
+  }
+
+  private writeLock: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Runs `work` with no other exclusive work of this collection in between: for operations
+   * whose selectors (filters, update_mode) must be resolved against the state they apply to.
+   * Keep waiting for durability outside it, so concurrent writers still share fsyncs.
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.writeLock.then(work, work);
+    this.writeLock = run.catch(() => undefined);
+    return run;
   }
 
   private assertOpen(): void {
@@ -625,46 +646,71 @@ export class Collection {
     withVector: VectorSelector,
   ): Promise<PointRecord[]> {
     this.assertOpen();
-    const records: PointRecord[] = [];
+    const found: { id: PointId; at: Located }[] = [];
     const seen = new Set<PointId>();
     for (const id of ids) {
       if (seen.has(id)) continue;
       seen.add(id);
       const at = this.locate(id);
-      if (!at) continue;
-      records.push(this.record(id, at, withPayload, withVector));
+      if (at) found.push({ id, at });
     }
-    return records;
+    return this.records(found, withPayload, withVector);
   }
 
   /** Builds the response record of a point (payload and vectors as selected). */
-  record(
+  async record(
     id: PointId,
     at: Located,
     withPayload: PayloadSelector,
     withVector: VectorSelector,
-  ): PointRecord {
-    const record: PointRecord = { id, version: at.segment.view.version(at.offset) };
-    if (withPayload !== false) {
-      record.payload = selectPayload(this.readPayload(at) ?? {}, withPayload);
+  ): Promise<PointRecord> {
+    const [record] = await this.records([{ id, at }], withPayload, withVector);
+    return record!;
+  }
+
+  /**
+   * Response records of several points. On-disk vectors are read asynchronously, in one batch
+   * per segment and vector, so the event loop never waits on the disk.
+   */
+  async records(
+    points: readonly { id: PointId; at: Located }[],
+    withPayload: PayloadSelector,
+    withVector: VectorSelector,
+  ): Promise<PointRecord[]> {
+    const out: PointRecord[] = points.map(({ id, at }) => {
+      const record: PointRecord = { id, version: at.segment.view.version(at.offset) };
+      if (withPayload !== false)
+        record.payload = selectPayload(this.readPayload(at) ?? {}, withPayload);
+      return record;
+    });
+    if (withVector === false || points.length === 0) return out;
+    const names = withVector === true ? null : new Set(withVector);
+    const single = this.vectors.length === 1 && this.vectors[0]!.name === '';
+    const rows: Map<string, (Float32Array | undefined)[]> = new Map();
+    for (const v of this.vectors) {
+      if (names !== null && !names.has(v.name)) continue;
+      rows.set(
+        v.name,
+        await this.readVectorsAt(
+          points.map((p) => p.at),
+          v.name,
+        ),
+      );
     }
-    if (withVector !== false) {
-      const row = this.readVectorRow(at);
-      const names = withVector === true ? null : new Set(withVector);
-      const single = this.vectors.length === 1 && this.vectors[0]!.name === '';
+    out.forEach((record, i) => {
       if (single) {
-        const vector = row[0];
-        if (vector && (names === null || names.has(''))) record.vector = f32Array(vector);
-      } else {
-        const out: Record<string, number[]> = {};
-        this.vectors.forEach((v, i) => {
-          const vector = row[i];
-          if (vector && (names === null || names.has(v.name))) out[v.name] = f32Array(vector);
-        });
-        record.vector = out;
+        const vector = rows.get('')?.[i];
+        if (vector) record.vector = f32Array(vector);
+        return;
       }
-    }
-    return record;
+      const vectors: Record<string, number[]> = {};
+      for (const [name, list] of rows) {
+        const vector = list[i];
+        if (vector) vectors[name] = f32Array(vector);
+      }
+      record.vector = vectors;
+    });
+    return out;
   }
 
   /** The location of a point (for the search path's result assembly). */
@@ -677,45 +723,93 @@ export class Collection {
     return this.segments.get(handle);
   }
 
-  /** Every live point that passes `filter`, in no particular order. */
-  matchingPoints(filter: Filter | null): { id: PointId; at: Located }[] {
-    const out: { id: PointId; at: Located }[] = [];
-    for (const segment of this.segments.values()) {
-      const view = segment.view;
-      const accept = pointPredicate(view, filter);
-      const count = view.count();
-      for (let offset = 0; offset < count; offset++) {
-        if (accept(offset)) out.push({ id: view.pointId(offset), at: { segment, offset } });
+  /**
+   * Resolves the ids of `has_id` conditions to (segment, offset) so filters check them with a
+   * lookup; keyed by segment id (what segment searches receive).
+   */
+  resolveFilterIds(filter: Filter | null): Record<string, Map<PointId, number>> | undefined {
+    if (filter === null) return undefined;
+    const ids = new Set<PointId>();
+    const visit = (f: Filter) => {
+      for (const list of [f.must, f.should, f.mustNot, f.minShould?.conditions]) {
+        for (const condition of list ?? []) {
+          if (condition.kind === 'has_id') condition.ids.forEach((id) => ids.add(id));
+          else if (condition.kind === 'filter' || condition.kind === 'nested')
+            visit(condition.filter);
+        }
       }
+    };
+    visit(filter);
+    if (ids.size === 0) return undefined;
+    const out: Record<string, Map<PointId, number>> = {};
+    for (const segment of this.segments.values()) out[segment.id] = new Map();
+    for (const id of ids) {
+      const at = this.locate(id);
+      if (at) out[at.segment.id]!.set(id, at.offset);
     }
     return out;
   }
 
+  /** Every live point that passes `filter`, in no particular order (scanned on search threads). */
+  async matchingPoints(filter: Filter | null): Promise<{ id: PointId; at: Located }[]> {
+    const segments = [...this.segments.values()];
+    const results = await this.trackSearch(() =>
+      this.options.executor.scan(
+        segments.map((s) => s.view),
+        { filter, resolvedIds: this.resolveFilterIds(filter), mode: 'match' },
+      ),
+    );
+    const out: { id: PointId; at: Located }[] = [];
+    results.forEach((matched, i) => {
+      const segment = segments[i]!;
+      if (typeof matched === 'number') return;
+      for (const offset of matched) {
+        const id = segment.view.pointId(offset);
+        // a point updated while the scan ran is reported where it lives now
+        if (this.locations.isAt(id, segment.handle, offset))
+          out.push({ id, at: { segment, offset } });
+      }
+    });
+    return out;
+  }
+
   /** Number of live points that pass `filter`. */
-  countPoints(filter: Filter | null): number {
+  async countPoints(filter: Filter | null): Promise<number> {
     if (filter === null) return this.locations.size;
-    let total = 0;
-    for (const segment of this.segments.values()) {
-      const accept = pointPredicate(segment.view, filter);
-      const count = segment.view.count();
-      for (let offset = 0; offset < count; offset++) if (accept(offset)) total++;
+    const results = await this.trackSearch(() =>
+      this.options.executor.scan(this.segmentViews(), {
+        filter,
+        resolvedIds: this.resolveFilterIds(filter),
+        mode: 'count',
+      }),
+    );
+    return results.reduce<number>((sum, n) => sum + (typeof n === 'number' ? n : n.length), 0);
+  }
+
+  /** Keeps retired segments' readers open while `work` runs on them. */
+  private async trackSearch<T>(work: () => Promise<T>): Promise<T> {
+    this.activeSearches++;
+    try {
+      return await work();
+    } finally {
+      this.activeSearches--;
+      this.releaseRetired();
     }
-    return total;
   }
 
   /**
    * Live points in id order from `from` (inclusive) that pass `filter`: at most `limit`, plus
    * the id of the next one (Qdrant's next_page_offset) or null.
    */
-  scrollById(
+  async scrollById(
     from: PointId | null,
     limit: number,
     filter: Filter | null,
-  ): { points: { id: PointId; at: Located }[]; next: PointId | null } {
+  ): Promise<{ points: { id: PointId; at: Located }[]; next: PointId | null }> {
     const candidates =
       filter === null
         ? [...this.locations.ids()].map((id) => ({ id, at: this.locate(id)! }))
-        : this.matchingPoints(filter);
+        : await this.matchingPoints(filter);
     const after =
       from === null ? candidates : candidates.filter((p) => comparePointIds(p.id, from) >= 0);
     after.sort((a, b) => comparePointIds(a.id, b.id));
@@ -729,7 +823,7 @@ export class Collection {
    * Scroll ordered by a payload value (Qdrant's order_by): needs a range-capable payload index on
    * the key; a point appears once per value; no next page offset (use start_from).
    */
-  scrollOrdered(
+  async scrollOrdered(
     request: {
       limit: number;
       filter?: unknown;
@@ -744,7 +838,7 @@ export class Collection {
     withPayload: PayloadSelector,
     withVector: VectorSelector,
     filter: Filter | null = null,
-  ): { points: Record<string, unknown>[]; next_page_offset: null } {
+  ): Promise<{ points: Record<string, unknown>[]; next_page_offset: null }> {
     const orderBy = request.order_by!;
     const schema = this.payloadSchema[orderBy.key] as { type?: string } | string | undefined;
     const type = typeof schema === 'string' ? schema : schema?.type;
@@ -758,7 +852,7 @@ export class Collection {
     const descending = orderBy.direction === 'desc';
     const start = orderValue(orderBy.start_from);
     const entries: { value: number; id: PointId; at: Located }[] = [];
-    for (const { id, at } of this.matchingPoints(filter)) {
+    for (const { id, at } of await this.matchingPoints(filter)) {
       for (const raw of getValuesAtPath(this.readPayload(at) ?? undefined, path)) {
         const value = orderValue(raw as number | string);
         if (value === null) continue;
@@ -771,9 +865,11 @@ export class Collection {
         ? b.value - a.value || comparePointIds(b.id, a.id)
         : a.value - b.value || comparePointIds(a.id, b.id),
     );
+    const page = entries.slice(0, request.limit);
+    const records = await this.records(page, withPayload, withVector);
     return {
-      points: entries.slice(0, request.limit).map((entry) => {
-        const record = this.record(entry.id, entry.at, withPayload, withVector);
+      points: page.map((entry, i) => {
+        const record = records[i]!;
         const out: Record<string, unknown> = { id: record.id };
         if (record.payload !== undefined) out.payload = record.payload;
         if (record.vector !== undefined) out.vector = record.vector;
@@ -816,14 +912,8 @@ export class Collection {
     }
   }
 
-  private async searchOne(request: CoreSearchRequest): Promise<ScoredPoint[]> {
-    this.activeSearches++;
-    try {
-      return await this.searchSegments(request);
-    } finally {
-      this.activeSearches--;
-      this.releaseRetired();
-    }
+  private searchOne(request: CoreSearchRequest): Promise<ScoredPoint[]> {
+    return this.trackSearch(() => this.searchSegments(request));
   }
 
   private async searchSegments(request: CoreSearchRequest): Promise<ScoredPoint[]> {
@@ -837,6 +927,7 @@ export class Collection {
       segments.map((s) => s.view),
       {
         vectorName: request.using,
+        resolvedIds: this.resolveFilterIds(request.filter),
         query,
         limit: wanted,
         filter: request.filter,
@@ -850,7 +941,7 @@ export class Collection {
       },
       config.hnsw.full_scan_threshold,
     );
-    const out: ScoredPoint[] = [];
+    const chosen: { id: PointId; at: Located; score: number }[] = [];
     const seen = new Set<PointId>();
     let skipped = 0;
     for (const candidate of mergeSegmentResults(
@@ -867,21 +958,21 @@ export class Collection {
         skipped++;
         continue;
       }
-      const at = { segment, offset: candidate.offset };
-      const record = this.record(id, at, request.withPayload, request.withVector);
+      chosen.push({ id, at: { segment, offset: candidate.offset }, score: candidate.score });
+      if (chosen.length >= request.limit) break;
+    }
+    const records = await this.records(chosen, request.withPayload, request.withVector);
+    return chosen.map((hit, i) => {
+      const record = records[i]!;
       const point: ScoredPoint = {
-        id,
+        id: hit.id,
         version: record.version,
-        score: shortestF32(
-          nearest ? externalScore(config.distance, candidate.score) : candidate.score,
-        ),
+        score: shortestF32(nearest ? externalScore(config.distance, hit.score) : hit.score),
       };
       if (record.payload !== undefined) point.payload = record.payload;
       if (record.vector !== undefined) point.vector = record.vector;
-      out.push(point);
-      if (out.length >= request.limit) break;
-    }
-    return out;
+      return point;
+    });
   }
 
   /**
@@ -889,13 +980,21 @@ export class Collection {
    * vectors go through the main-thread BatchReader in one batch per segment).
    */
   async readPointVectors(ids: PointId[], using: string): Promise<(Float32Array | undefined)[]> {
-    const { index, config } = this.vector(using);
-    const out: (Float32Array | undefined)[] = new Array<Float32Array | undefined>(ids.length).fill(
-      undefined,
+    this.vector(using);
+    return this.readVectorsAt(
+      ids.map((id) => this.locate(id)),
+      using,
     );
+  }
+
+  private async readVectorsAt(
+    points: (Located | undefined)[],
+    using: string,
+  ): Promise<(Float32Array | undefined)[]> {
+    const { index, config } = this.vector(using);
+    const out = new Array<Float32Array | undefined>(points.length).fill(undefined);
     const bySegment = new Map<Segment, { slots: number[]; offsets: number[] }>();
-    ids.forEach((id, slot) => {
-      const at = this.locate(id);
+    points.forEach((at, slot) => {
       if (!at || !at.segment.view.hasVector(at.offset, index)) return;
       const ram = at.segment.view.ramVectors(index);
       if (ram) {
@@ -1120,6 +1219,9 @@ export class Collection {
 
   /** The live points of a segment as of now, for a build running in the background. */
   captureBuildSource(segment: Segment): BuildSource {
+    // Points appended to a source after this capture would be lost with it: a writable
+    // segment taken by the optimizer stops taking writes now.
+    if (segment === this.appendable) this.appendable = null;
     const view = segment.view;
     const count = view.count();
     const offsets: number[] = [];

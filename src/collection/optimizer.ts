@@ -147,6 +147,7 @@ export class CollectionOptimizer {
         this.failures = 0;
         this.lastError = null;
       } catch (error) {
+        if (!this.enabled) return; // shutting down: the job was abandoned on purpose
         this.failures++;
         this.lastError = error instanceof Error ? error.message : String(error);
         this.log.error({ err: error, job: job.kind }, 'optimization failed');

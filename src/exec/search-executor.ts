@@ -3,7 +3,9 @@
 // thread (tests, tools); the worker pool (search-pool.ts) spreads them over search threads.
 
 import {
+  scanSegment,
   searchSegment,
+  type SegmentScanRequest,
   type SegmentSearchRequest,
   type SegmentSearchResult,
 } from '../segment/segment-search.js';
@@ -17,6 +19,11 @@ export interface SearchExecutor {
     request: SegmentSearchRequest,
     fullScanThresholdKb: number,
   ): Promise<SegmentSearchResult[]>;
+  /** Filter scans: per segment, the count or the matching offsets. */
+  scan(
+    segments: readonly SegmentView[],
+    request: SegmentScanRequest,
+  ): Promise<(Uint32Array | number)[]>;
   /** Segments retired by the collection: release per-thread resources (readers, caches). */
   forget(segments: readonly SegmentView[]): void;
   close(): Promise<void>;
@@ -37,6 +44,13 @@ export class InProcessExecutor implements SearchExecutor {
     return Promise.all(
       segments.map((view) => searchSegment(this.resources, view, request, fullScanThresholdKb)),
     );
+  }
+
+  async scan(
+    segments: readonly SegmentView[],
+    request: SegmentScanRequest,
+  ): Promise<(Uint32Array | number)[]> {
+    return segments.map((view) => scanSegment(view, request));
   }
 
   forget(segments: readonly SegmentView[]): void {

@@ -8,7 +8,11 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { RingvecError, type ErrorCode } from '../common/errors.js';
 import { logger } from '../common/logger.js';
-import type { SegmentSearchRequest, SegmentSearchResult } from '../segment/segment-search.js';
+import type {
+  SegmentScanRequest,
+  SegmentSearchRequest,
+  SegmentSearchResult,
+} from '../segment/segment-search.js';
 import type { SegmentView } from '../segment/segment-view.js';
 import { ioMetrics } from '../storage-io/io-metrics.js';
 import type { SearchExecutor } from './search-executor.js';
@@ -16,7 +20,7 @@ import type { SearchTask, SearchWorkerMessage, SearchWorkerReply } from './searc
 import type { IoReadSettings } from './search-resources.js';
 
 interface Pending {
-  resolve(result: SegmentSearchResult): void;
+  resolve(result: SegmentSearchResult | Uint32Array | number): void;
   reject(error: Error): void;
 }
 
@@ -57,6 +61,8 @@ export class SearchPool implements SearchExecutor {
       if (entry.inFlight.size === 0) worker.unref();
       if ('error' in reply) {
         pending.reject(new RingvecError(reply.code as ErrorCode, reply.error));
+      } else if ('matched' in reply) {
+        pending.resolve(reply.matched);
       } else {
         pending.resolve({ offsets: reply.offsets, scores: reply.scores });
       }
@@ -84,21 +90,20 @@ export class SearchPool implements SearchExecutor {
     return best;
   }
 
-  private dispatch(
+  private dispatch<T extends SegmentSearchResult | Uint32Array | number>(
     view: SegmentView,
-    request: SegmentSearchRequest,
-    fullScanThresholdKb: number,
-  ): Promise<SegmentSearchResult> {
+    work: SearchTask['work'],
+  ): Promise<T> {
     const target = this.leastBusy();
     const id = this.nextId++;
     const state = view.state;
-    const task: SearchTask = { id, segment: state.id, request, fullScanThresholdKb };
+    const task: SearchTask = { id, segment: state.id, work };
     if (target.known.get(state.id) !== state.revision) {
       task.state = state;
       target.known.set(state.id, state.revision);
     }
-    return new Promise((resolve, reject) => {
-      target.inFlight.set(id, { resolve, reject });
+    return new Promise<T>((resolve, reject) => {
+      target.inFlight.set(id, { resolve: resolve as Pending['resolve'], reject });
       target.worker.ref();
       target.worker.postMessage({ type: 'search', task } satisfies SearchWorkerMessage);
     });
@@ -111,7 +116,22 @@ export class SearchPool implements SearchExecutor {
   ): Promise<SegmentSearchResult[]> {
     if (this.closed)
       return Promise.reject(new RingvecError('unavailable', 'search pool is shut down'));
-    return Promise.all(segments.map((view) => this.dispatch(view, request, fullScanThresholdKb)));
+    return Promise.all(
+      segments.map((view) =>
+        this.dispatch<SegmentSearchResult>(view, { kind: 'search', request, fullScanThresholdKb }),
+      ),
+    );
+  }
+
+  scan(
+    segments: readonly SegmentView[],
+    request: SegmentScanRequest,
+  ): Promise<(Uint32Array | number)[]> {
+    if (this.closed)
+      return Promise.reject(new RingvecError('unavailable', 'search pool is shut down'));
+    return Promise.all(
+      segments.map((view) => this.dispatch<Uint32Array | number>(view, { kind: 'scan', request })),
+    );
   }
 
   forget(segments: readonly SegmentView[]): void {

@@ -1,6 +1,6 @@
 // Messages between the search pool (main thread) and search workers.
 
-import type { SegmentSearchRequest } from '../segment/segment-search.js';
+import type { SegmentScanRequest, SegmentSearchRequest } from '../segment/segment-search.js';
 import type { SharedSegmentState } from '../segment/types.js';
 
 export interface SearchTask {
@@ -8,8 +8,9 @@ export interface SearchTask {
   segment: string;
   /** Sent when this worker has not seen the segment at this revision yet. */
   state?: SharedSegmentState;
-  request: SegmentSearchRequest;
-  fullScanThresholdKb: number;
+  work:
+    | { kind: 'search'; request: SegmentSearchRequest; fullScanThresholdKb: number }
+    | { kind: 'scan'; request: SegmentScanRequest };
 }
 
 export type SearchWorkerMessage =
@@ -17,4 +18,5 @@ export type SearchWorkerMessage =
 
 export type SearchWorkerReply =
   | { id: number; offsets: Uint32Array; scores: Float32Array }
+  | { id: number; matched: Uint32Array | number }
   | { id: number; error: string; code: string };

@@ -5,7 +5,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { isRingvecError } from '../common/errors.js';
-import { searchSegment } from '../segment/segment-search.js';
+import { scanSegment, searchSegment } from '../segment/segment-search.js';
 import { SegmentView } from '../segment/segment-view.js';
 import { useSharedIoMetrics } from '../storage-io/io-metrics.js';
 import type { SearchWorkerReply, SearchWorkerMessage } from './search-protocol.js';
@@ -15,6 +15,12 @@ const data = workerData as { io: IoReadSettings; ioMetrics: SharedArrayBuffer };
 useSharedIoMetrics(data.ioMetrics);
 const resources = new ThreadSearchResources(data.io);
 const views = new Map<string, { revision: number; view: SegmentView }>();
+
+function errorReply(id: number, error: unknown): SearchWorkerReply {
+  return isRingvecError(error)
+    ? { id, error: error.description, code: error.code }
+    : { id, error: error instanceof Error ? error.message : String(error), code: 'service' };
+}
 
 parentPort!.on('message', (message: SearchWorkerMessage) => {
   if (message.type === 'forget') {
@@ -37,7 +43,19 @@ parentPort!.on('message', (message: SearchWorkerMessage) => {
     } satisfies SearchWorkerReply);
     return;
   }
-  searchSegment(resources, cached.view, task.request, task.fullScanThresholdKb).then(
+  if (task.work.kind === 'scan') {
+    try {
+      const matched = scanSegment(cached.view, task.work.request);
+      parentPort!.postMessage(
+        { id: task.id, matched } satisfies SearchWorkerReply,
+        typeof matched === 'number' ? [] : [matched.buffer as ArrayBuffer],
+      );
+    } catch (error) {
+      parentPort!.postMessage(errorReply(task.id, error));
+    }
+    return;
+  }
+  searchSegment(resources, cached.view, task.work.request, task.work.fullScanThresholdKb).then(
     (result) => {
       const offsets = result.offsets.slice();
       const scores = result.scores.slice();

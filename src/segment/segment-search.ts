@@ -4,6 +4,7 @@
 // `limit × oversampling` candidates with the original vectors in ONE batched read (the path the
 // io_uring async scorer accelerates).
 
+import type { PointId } from '../common/point-id.js';
 import type { Filter } from '../filter/filter-types.js';
 import { PayloadIndexSet } from '../index/payload/payload-index-set.js';
 import {
@@ -41,6 +42,11 @@ export interface SegmentSearchParams {
 
 export interface SegmentSearchRequest {
   vectorName: string;
+  /**
+   * Per segment id: the offsets of the point ids named in `has_id` conditions, resolved by the
+   * collection, so those conditions are bitmap lookups instead of decoding every point's id.
+   */
+  resolvedIds?: Record<string, Map<PointId, number>> | undefined;
   query: SegmentQuery;
   /** Results wanted from this segment. */
   limit: number;
@@ -91,6 +97,7 @@ export function payloadIndexesOf(view: SegmentView): PayloadIndexSet | null {
 export function pointPredicate(
   view: SegmentView,
   filter: Filter | null,
+  resolvedIds?: Map<PointId, number>,
 ): (offset: number) => boolean {
   if (filter === null) return (offset) => !view.isDeleted(offset);
   const indexes = payloadIndexesOf(view);
@@ -104,6 +111,7 @@ export function pointPredicate(
     ...(indexes === null
       ? {}
       : { indexes, isIndexStale: (offset: number) => view.stale.get(offset) }),
+    ...(resolvedIds === undefined ? {} : { resolvePointId: (id: PointId) => resolvedIds.get(id) }),
   });
   return (offset) => !view.isDeleted(offset) && check(offset);
 }
@@ -136,8 +144,9 @@ export function acceptPredicate(
   view: SegmentView,
   vectorIndex: number,
   filter: Filter | null,
+  resolvedIds?: Map<PointId, number>,
 ): (offset: number) => boolean {
-  const live = pointPredicate(view, filter);
+  const live = pointPredicate(view, filter, resolvedIds);
   return (offset) => view.hasVector(offset, vectorIndex) && live(offset);
 }
 
@@ -261,7 +270,7 @@ export async function searchSegment(
   const count = view.count();
   if (count === 0) return EMPTY;
   const vector = view.state.vectors[vectorIndex]!;
-  const accept = acceptPredicate(view, vectorIndex, request.filter);
+  const accept = acceptPredicate(view, vectorIndex, request.filter, request.resolvedIds?.[view.id]);
   const params = request.params;
   const hnsw = params.exact ? null : resources.hnswFor(vector);
   const quantized = resources.quantizedFor(vector);
@@ -319,4 +328,34 @@ export async function searchSegment(
     return applyThreshold(limited, request.scoreThreshold);
   }
   return rescoreCandidates(original, candidates, request.limit, request.scoreThreshold);
+}
+
+export interface SegmentScanRequest {
+  filter: Filter | null;
+  resolvedIds?: Record<string, Map<PointId, number>> | undefined;
+  /** 'count': how many live points pass; 'match': which offsets. */
+  mode: 'count' | 'match';
+}
+
+/** Filter scan of one segment (count, delete/update by filter, scroll with a filter). */
+export function scanSegment(view: SegmentView, request: SegmentScanRequest): Uint32Array | number {
+  const count = view.count();
+  const accept = pointPredicate(view, request.filter, request.resolvedIds?.[view.id]);
+  const plan = filterScanPlan(view, request.filter, count);
+  const candidates = plan.candidates;
+  const n = candidates === null ? count : candidates.length;
+  if (request.mode === 'count') {
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const offset = candidates === null ? i : candidates[i]!;
+      if (offset < count && accept(offset)) total++;
+    }
+    return total;
+  }
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const offset = candidates === null ? i : candidates[i]!;
+    if (offset < count && accept(offset)) out.push(offset);
+  }
+  return Uint32Array.from(out);
 }

@@ -2,12 +2,11 @@
 // indexes (optimizer-tasks.ts). It lowers its own scheduling priority so searches keep the CPU
 // they need while an index builds.
 
-import { Buffer } from 'node:buffer';
 import { parentPort, workerData } from 'node:worker_threads';
 import { writeFileAtomicSync } from '../common/durable-fs.js';
 import { PayloadIndexSet } from '../index/payload/payload-index-set.js';
 import { loadAddon } from '../native/addon.js';
-import { buildSegment, quantizeVector } from '../segment/segment-builder.js';
+import { buildSegment, payloadEntries, quantizeVector } from '../segment/segment-builder.js';
 import { useSharedIoMetrics } from '../storage-io/io-metrics.js';
 import type { FromWorker, OptimizerResult, OptimizerTask, ToWorker } from './optimizer-tasks.js';
 import { ThreadSearchResources, type IoReadSettings } from './search-resources.js';
@@ -47,28 +46,12 @@ async function run(
       return { kind: 'quantize', buffer: quantized.buffer, config: quantized.config };
     }
     case 'payload_index': {
-      const arena = Buffer.from(task.state.payloadArena);
-      const positions = task.positions;
-      const count = task.count;
-      function* entries(): Generator<readonly [number, Record<string, unknown> | undefined]> {
-        for (let offset = 0; offset < count; offset++) {
-          const position = positions[offset]!;
-          if (position === 0) {
-            yield [offset, undefined];
-            continue;
-          }
-          const length = arena.readUInt32LE(position);
-          yield [
-            offset,
-            JSON.parse(arena.toString('utf8', position + 4, position + 4 + length)) as Record<
-              string,
-              unknown
-            >,
-          ];
-        }
-      }
       progress('payload_index', 0, task.count);
-      const bytes = PayloadIndexSet.build(task.schema, entries(), task.count).serialize();
+      const bytes = PayloadIndexSet.build(
+        task.schema,
+        payloadEntries(task.state.payloadArena, task.positions, task.count),
+        task.count,
+      ).serialize();
       writeFileAtomicSync(task.path, bytes);
       const buffer = new SharedArrayBuffer(bytes.byteLength);
       new Uint8Array(buffer).set(bytes);

@@ -167,6 +167,30 @@ export async function quantizeVector(
   });
 }
 
+/** (offset, payload) for offsets [0, count) of a payload arena, for building payload indexes. */
+export function* payloadEntries(
+  arena: SharedArrayBuffer,
+  positions: Uint32Array,
+  count: number,
+): Generator<readonly [number, Record<string, unknown> | undefined]> {
+  const bytes = Buffer.from(arena);
+  for (let offset = 0; offset < count; offset++) {
+    const position = positions[offset]!;
+    if (position === 0) {
+      yield [offset, undefined];
+      continue;
+    }
+    const length = bytes.readUInt32LE(position);
+    yield [
+      offset,
+      JSON.parse(bytes.toString('utf8', position + 4, position + 4 + length)) as Record<
+        string,
+        unknown
+      >,
+    ];
+  }
+}
+
 export async function buildSegment(
   task: SegmentBuildTask,
   resources: BuildResources,
@@ -333,25 +357,11 @@ export async function buildSegment(
   const payloadIndexes: Record<string, SharedArrayBuffer> = {};
   if (task.payloadSchema.length > 0 && total > 0) {
     onProgress('payload_index', 0, total);
-    const arena = Buffer.from(payloadArena);
-    function* entries(): Generator<readonly [number, Record<string, unknown> | undefined]> {
-      for (let offset = 0; offset < total; offset++) {
-        const position = positionsView[offset]!;
-        if (position === 0) {
-          yield [offset, undefined];
-          continue;
-        }
-        const length = arena.readUInt32LE(position);
-        yield [
-          offset,
-          JSON.parse(arena.toString('utf8', position + 4, position + 4 + length)) as Record<
-            string,
-            unknown
-          >,
-        ];
-      }
-    }
-    const set = PayloadIndexSet.build(task.payloadSchema, entries(), total);
+    const set = PayloadIndexSet.build(
+      task.payloadSchema,
+      payloadEntries(payloadArena, positionsView, total),
+      total,
+    );
     const bytes = set.serialize();
     const shared = new SharedArrayBuffer(bytes.byteLength);
     new Uint8Array(shared).set(bytes);

@@ -43,7 +43,8 @@ function formatGrid(value: number): string {
 }
 
 function formatFloat32(value: number): string {
-  return Number.isInteger(value) ? String(value) : value.toPrecision(9);
+  // 9 significant digits always read back as the same float32; Number() drops trailing zeros.
+  return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(9)));
 }
 
 /** `[v0,v1,…]` for vector i of a chunk read with `source.read`. */

@@ -99,7 +99,11 @@ export function pointPredicate(
   filter: Filter | null,
   resolvedIds?: Map<PointId, number>,
 ): (offset: number) => boolean {
-  if (filter === null) return (offset) => !view.isDeleted(offset);
+  // Plain reads of the shared words: a stale bit only lets a just-deleted point through, and
+  // the collection drops points that moved when it merges results.
+  const deleted = new Int32Array(view.state.deleted);
+  const live = (offset: number) => (deleted[offset >>> 5]! & (1 << (offset & 31))) === 0;
+  if (filter === null) return live;
   const indexes = payloadIndexesOf(view);
   const check = compileFilter(filter, {
     payload: (offset) => view.payloadObject(offset),
@@ -113,30 +117,36 @@ export function pointPredicate(
       : { indexes, isIndexStale: (offset: number) => view.stale.get(offset) }),
     ...(resolvedIds === undefined ? {} : { resolvePointId: (id: PointId) => resolvedIds.get(id) }),
   });
-  return (offset) => !view.isDeleted(offset) && check(offset);
+  return (offset) => live(offset) && check(offset);
 }
 
-/** Offsets worth checking for `filter`: index candidates plus stale points, or null (all). */
+const NO_INDEXES = new PayloadIndexSet();
+
+/**
+ * How a filter narrows the segment: index candidates (plus stale points) to scan instead of
+ * everything, and Qdrant's cardinality bounds {min, exp, max} from the payload indexes and the
+ * resolved has_id ids (without indexes, unindexed conditions are bounded by the point count).
+ */
 export function filterScanPlan(
   view: SegmentView,
   filter: Filter | null,
   count: number,
-): { candidates: Uint32Array | null; expected: number } {
-  const indexes = filter === null ? null : payloadIndexesOf(view);
-  if (filter === null || indexes === null) return { candidates: null, expected: count };
-  const staleCount = view.stale.count(count);
-  const estimation = estimateFilterCardinality(filter, indexes, count, {
+  resolvedIds?: Map<PointId, number>,
+): { candidates: Uint32Array | null; min: number; expected: number; max: number } {
+  if (filter === null) return { candidates: null, min: count, expected: count, max: count };
+  const indexes = payloadIndexesOf(view);
+  const staleCount = indexes === null ? 0 : view.stale.count(count);
+  const estimation = estimateFilterCardinality(filter, indexes ?? NO_INDEXES, count, {
     uncertainPoints: staleCount,
+    ...(resolvedIds === undefined ? {} : { resolvePointId: (id: PointId) => resolvedIds.get(id) }),
   });
-  const listed = filterCandidates(estimation, indexes);
-  if (listed === null) return { candidates: null, expected: estimation.exp };
-  if (staleCount === 0) return { candidates: listed, expected: estimation.exp };
+  const bounds = { min: estimation.min, expected: estimation.exp, max: estimation.max };
+  const listed = indexes === null ? null : filterCandidates(estimation, indexes);
+  if (listed === null) return { candidates: null, ...bounds };
+  if (staleCount === 0) return { candidates: listed, ...bounds };
   const merged = new Set<number>(listed);
   for (let offset = 0; offset < count; offset++) if (view.stale.get(offset)) merged.add(offset);
-  return {
-    candidates: Uint32Array.from([...merged].sort((a, b) => a - b)),
-    expected: estimation.exp,
-  };
+  return { candidates: Uint32Array.from([...merged].sort((a, b) => a - b)), ...bounds };
 }
 
 /** The accept predicate of a search: live, has this vector, passes the filter. */
@@ -147,7 +157,8 @@ export function acceptPredicate(
   resolvedIds?: Map<PointId, number>,
 ): (offset: number) => boolean {
   const live = pointPredicate(view, filter, resolvedIds);
-  return (offset) => view.hasVector(offset, vectorIndex) && live(offset);
+  const missing = new Int32Array(view.state.vectors[vectorIndex]!.missing);
+  return (offset) => (missing[offset >>> 5]! & (1 << (offset & 31))) === 0 && live(offset);
 }
 
 export function originalScorer(
@@ -248,10 +259,12 @@ function filterIsSelective(
   accept: (offset: number) => boolean,
   count: number,
   thresholdPoints: number,
-  plan: { candidates: Uint32Array | null; expected: number },
+  plan: { min: number; expected: number; max: number },
 ): boolean {
-  if (count <= thresholdPoints) return true;
-  if (plan.candidates !== null || plan.expected < count) return plan.expected < thresholdPoints;
+  if (count <= thresholdPoints || plan.max < thresholdPoints) return true;
+  if (plan.min >= thresholdPoints) return false;
+  if (plan.max < count) return plan.expected < thresholdPoints;
+  // Nothing bounds the filter: estimate its selectivity from a sample of the predicate.
   const samples = Math.min(count, 512);
   const step = count / samples;
   let matched = 0;
@@ -280,7 +293,8 @@ export async function searchSegment(
 
   if (params.indexedOnly && hnsw === null && count > thresholdPoints) return EMPTY;
 
-  const plan = filterScanPlan(view, request.filter, count);
+  const resolvedIds = request.resolvedIds?.[view.id];
+  const plan = filterScanPlan(view, request.filter, count, resolvedIds);
   const scan =
     hnsw === null ||
     (request.filter !== null && filterIsSelective(accept, count, thresholdPoints, plan));
@@ -341,7 +355,8 @@ export interface SegmentScanRequest {
 export function scanSegment(view: SegmentView, request: SegmentScanRequest): Uint32Array | number {
   const count = view.count();
   const accept = pointPredicate(view, request.filter, request.resolvedIds?.[view.id]);
-  const plan = filterScanPlan(view, request.filter, count);
+  const resolvedIds = request.resolvedIds?.[view.id];
+  const plan = filterScanPlan(view, request.filter, count, resolvedIds);
   const candidates = plan.candidates;
   const n = candidates === null ? count : candidates.length;
   if (request.mode === 'count') {

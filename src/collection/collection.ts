@@ -806,17 +806,31 @@ export class Collection {
     limit: number,
     filter: Filter | null,
   ): Promise<{ points: { id: PointId; at: Located }[]; next: PointId | null }> {
-    const candidates =
-      filter === null
-        ? [...this.locations.ids()].map((id) => ({ id, at: this.locate(id)! }))
-        : await this.matchingPoints(filter);
-    const after =
-      from === null ? candidates : candidates.filter((p) => comparePointIds(p.id, from) >= 0);
-    after.sort((a, b) => comparePointIds(a.id, b.id));
-    return {
-      points: after.slice(0, limit),
-      next: after.length > limit ? after[limit]!.id : null,
-    };
+    const matched =
+      filter === null ? null : new Set((await this.matchingPoints(filter)).map((p) => p.id));
+    const sorted = this.sortedIds();
+    const page: { id: PointId; at: Located }[] = [];
+    for (let i = from === null ? 0 : lowerBound(sorted, from); i < sorted.length; i++) {
+      const id = sorted[i]!;
+      if (matched !== null && !matched.has(id)) continue;
+      const at = this.locate(id);
+      if (!at) continue;
+      if (page.length === limit) return { points: page, next: id };
+      page.push({ id, at });
+    }
+    return { points: page, next: null };
+  }
+
+  private sortedIdsCache: { version: number; ids: PointId[] } | null = null;
+
+  /** Every live id in Qdrant's scroll order, cached until an id is added or removed. */
+  private sortedIds(): PointId[] {
+    const version = this.locations.membershipVersion;
+    if (this.sortedIdsCache?.version !== version) {
+      const ids = [...this.locations.ids()].sort(comparePointIds);
+      this.sortedIdsCache = { version, ids };
+    }
+    return this.sortedIdsCache.ids;
   }
 
   /**
@@ -1479,4 +1493,16 @@ function orderValue(raw: number | bigint | string | undefined | null): number | 
   if (typeof raw === 'bigint') return Number(raw);
   if (typeof raw === 'string') return parseDatetime(raw);
   return null;
+}
+
+/** First index of `sorted` whose id is ≥ `id`. */
+function lowerBound(sorted: readonly PointId[], id: PointId): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (comparePointIds(sorted[mid]!, id) < 0) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }

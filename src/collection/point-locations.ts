@@ -12,6 +12,8 @@ export interface PointLocation {
 
 export class PointLocations {
   private readonly map = new Map<PointId, number>();
+  /** Bumped whenever an id is added or removed (not when a point only moves). */
+  membershipVersion = 0;
 
   get size(): number {
     return this.map.size;
@@ -24,11 +26,15 @@ export class PointLocations {
   }
 
   set(id: PointId, handle: number, offset: number): void {
+    const size = this.map.size;
     this.map.set(id, handle * OFFSET_SPAN + offset);
+    if (this.map.size !== size) this.membershipVersion++;
   }
 
   delete(id: PointId): boolean {
-    return this.map.delete(id);
+    const deleted = this.map.delete(id);
+    if (deleted) this.membershipVersion++;
+    return deleted;
   }
 
   has(id: PointId): boolean {

@@ -1277,6 +1277,17 @@ export class Collection {
       rmSync(dir, { recursive: true, force: true });
       return;
     }
+    if (result.commit.count === 0) {
+      // every source point was deleted meanwhile: nothing replaces the sources
+      rmSync(dir, { recursive: true, force: true });
+      for (const { segment } of sources) {
+        if (segment === this.appendable) this.appendable = null;
+        this.segments.delete(segment.handle);
+        this.retire(segment);
+      }
+      this.options.onSegmentsChanged?.(this);
+      return;
+    }
     const built = Segment.fromBuilt(
       dir,
       result.manifest,
@@ -1311,6 +1322,17 @@ export class Collection {
     }
     this.segments.set(built.handle, built);
     for (const { segment } of sources) {
+      this.segments.delete(segment.handle);
+      this.retire(segment);
+    }
+    this.options.onSegmentsChanged?.(this);
+  }
+
+  /** Removes segments that hold no live point (their points were deleted or moved). */
+  dropEmptySegments(segments: Segment[]): void {
+    for (const segment of segments) {
+      if (this.segments.get(segment.handle) !== segment || segment.view.liveCount() > 0) continue;
+      if (segment === this.appendable) continue;
       this.segments.delete(segment.handle);
       this.retire(segment);
     }

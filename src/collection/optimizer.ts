@@ -28,6 +28,7 @@ import type { ResolvedVector } from './collection-config.js';
 const AUTO_MAX_SEGMENT_BYTES = 1024 * 1024 * 1024;
 
 type Job =
+  | { kind: 'drop'; segments: Segment[] }
   | { kind: 'index' | 'rebuild' | 'vacuum' | 'merge'; segments: Segment[] }
   | { kind: 'quantize'; segment: Segment; vectorIndex: number; config: QuantizationConfig | null }
   | { kind: 'payload'; segment: Segment; schema: [string, PayloadFieldSchema][] };
@@ -202,6 +203,12 @@ export class CollectionOptimizer {
     const vectors = this.collection.resolvedVectors;
     const maxPoints = this.maxSegmentPoints();
 
+    // Segments whose every point was deleted or moved elsewhere just go away.
+    const empty = segments.filter(
+      (s) => s !== writable && s.view.liveCount() === 0 && (s.sealed || s.isFull),
+    );
+    if (empty.length > 0) return { kind: 'drop', segments: empty };
+
     const unsealed = segments.filter(
       (s) => !s.sealed && (s !== writable || s.isFull) && s.view.liveCount() > 0,
     );
@@ -306,6 +313,11 @@ export class CollectionOptimizer {
   private async execute(job: Job): Promise<void> {
     const runner = this.runner!;
     const started = Date.now();
+    if (job.kind === 'drop') {
+      this.collection.dropEmptySegments(job.segments);
+      await this.collection.flush(true);
+      return;
+    }
     if (job.kind === 'quantize') {
       if (job.config === null) {
         this.collection.adoptQuantization(job.segment, job.vectorIndex, null);

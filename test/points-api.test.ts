@@ -291,6 +291,77 @@ describe('points API', () => {
     );
   });
 
+  test('facet counts values like a brute-force count, with filters, across indexed and fresh points', async () => {
+    await http(server.url, 'PUT', '/collections/facets', {
+      vectors: { size: 2, distance: 'Dot' },
+      optimizers_config: { indexing_threshold: 20 },
+    });
+    const colours = ['red', 'green', 'blue', 'cyan'];
+    const points = Array.from({ length: 3000 }, (_, i) => ({
+      id: i,
+      vector: [i, 1],
+      payload: {
+        colour: colours[i % 4],
+        tags: i % 3 === 0 ? ['a', 'b', 'a'] : ['b'],
+        big: i % 2 === 0,
+      },
+    }));
+    const noIndex = await http(server.url, 'POST', '/collections/facets/facet', { key: 'colour' });
+    assert.equal(noIndex.status, 400);
+    assert.match(
+      (noIndex.body as { status: { error: string } }).status.error,
+      /No appropriate index for faceting: `colour`/,
+    );
+    for (const field of ['colour', 'tags']) {
+      await http(server.url, 'PUT', '/collections/facets/index?wait=true', {
+        field_name: field,
+        field_schema: 'keyword',
+      });
+    }
+    await http(server.url, 'PUT', '/collections/facets/points?wait=true', { points });
+    await server.server.state.engine.get('facets').optimizer.idle();
+    // a payload edit after indexing (stale point) and fresh points in the appendable segment
+    await http(server.url, 'POST', '/collections/facets/points/payload?wait=true', {
+      payload: { colour: 'red' },
+      points: [1],
+    });
+    await http(server.url, 'PUT', '/collections/facets/points?wait=true', {
+      points: [{ id: 5000, vector: [1, 1], payload: { colour: 'cyan', tags: [] } }],
+    });
+    const all = [
+      ...points.map((p) => p.payload),
+      { colour: 'cyan', tags: [] as string[], big: false },
+    ];
+    all[1] = { ...all[1]!, colour: 'red' };
+    const expected = (rows: typeof all) => {
+      const counts = new Map<string, number>();
+      for (const row of rows) counts.set(row.colour!, (counts.get(row.colour!) ?? 0) + 1);
+      return [...counts]
+        .map(([value, count]) => ({ value, count }))
+        .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
+    };
+    const res = await http(server.url, 'POST', '/collections/facets/facet', {
+      key: 'colour',
+      limit: 10,
+    });
+    assert.equal(res.status, 200, res.text);
+    assertMatchesSpec('post', '/collections/{collection_name}/facet', res.body);
+    assert.deepEqual((result(res) as { hits: unknown }).hits, expected(all));
+    const filtered = await http(server.url, 'POST', '/collections/facets/facet', {
+      key: 'colour',
+      filter: { must: [{ key: 'big', match: { value: true } }] },
+    });
+    assert.deepEqual(
+      (result(filtered) as { hits: unknown }).hits,
+      expected(all.filter((row) => row.big)),
+    );
+    const tags = await http(server.url, 'POST', '/collections/facets/facet', {
+      key: 'tags',
+      limit: 1,
+    });
+    assert.deepEqual((result(tags) as { hits: unknown }).hits, [{ value: 'b', count: 3000 }]);
+  });
+
   test('wait=false acknowledges at once; the JS client works for points', async () => {
     const ack = await http(server.url, 'PUT', `${c}/points`, {
       points: [{ id: 500, vector: [1, 2, 3] }],

@@ -25,6 +25,7 @@ import {
   isSparseVector,
   type BatchVectors,
   type CountRequest,
+  type FacetRequest,
   type DeletePayloadRequest,
   type DeleteVectorsRequest,
   type GetPointsRequest,
@@ -347,4 +348,11 @@ export async function countPoints(
   request: CountRequest,
 ): Promise<{ count: number }> {
   return { count: await collection.countPoints(coreFilter(request.filter)) };
+}
+
+export async function facet(
+  collection: Collection,
+  request: FacetRequest,
+): Promise<{ hits: { value: unknown; count: number }[] }> {
+  return { hits: await collection.facet(request.key, coreFilter(request.filter), request.limit) };
 }

@@ -63,6 +63,7 @@ import {
 } from './update-operations.js';
 import { WriteAheadLog } from './wal.js';
 import type { SearchExecutor } from '../exec/search-executor.js';
+import type { FacetValue } from '../segment/segment-search.js';
 import type { BatchReader, RecordFileLayout } from '../storage-io/batch-reader.js';
 import type { OptimizerRunner } from '../exec/optimizer-pool.js';
 import type { PayloadFieldSchema } from '../index/payload/field-schema.js';
@@ -762,7 +763,7 @@ export class Collection {
     const out: { id: PointId; at: Located }[] = [];
     results.forEach((matched, i) => {
       const segment = segments[i]!;
-      if (typeof matched === 'number') return;
+      if (!(matched instanceof Uint32Array)) return;
       for (const offset of matched) {
         const id = segment.view.pointId(offset);
         // a point updated while the scan ran is reported where it lives now
@@ -783,7 +784,55 @@ export class Collection {
         mode: 'count',
       }),
     );
-    return results.reduce<number>((sum, n) => sum + (typeof n === 'number' ? n : n.length), 0);
+    return results.reduce<number>((sum, n) => sum + (typeof n === 'number' ? n : 0), 0);
+  }
+
+  /**
+   * Qdrant's facet: the most common values of `key` among points matching `filter`, counting
+   * each point once per distinct value. Needs a keyword, integer (with lookup), bool or uuid
+   * payload index on the key, as Qdrant does; counts are exact.
+   */
+  async facet(
+    key: string,
+    filter: Filter | null,
+    limit: number,
+  ): Promise<{ value: FacetValue; count: number }[]> {
+    const schema = this.payloadSchema[key] as
+      { type?: string; params?: { lookup?: boolean } } | undefined;
+    const facetable =
+      schema !== undefined &&
+      (schema.type === 'keyword' ||
+        schema.type === 'bool' ||
+        schema.type === 'uuid' ||
+        (schema.type === 'integer' && schema.params?.lookup !== false));
+    if (!facetable) {
+      throw new RingvecError(
+        'bad_input',
+        `No appropriate index for faceting: \`${key}\`. Please create one to facet on this field. Check https://qdrant.tech/documentation/concepts/indexing/#payload-index to see which payload schemas support Match conditions`,
+      );
+    }
+    const results = await this.trackSearch(() =>
+      this.options.executor.scan(this.segmentViews(), {
+        filter,
+        resolvedIds: this.resolveFilterIds(filter),
+        mode: 'facet',
+        key,
+      }),
+    );
+    const counts = new Map<FacetValue, number>();
+    for (const result of results) {
+      if (!Array.isArray(result)) continue;
+      for (const [value, count] of result) counts.set(value, (counts.get(value) ?? 0) + count);
+    }
+    const order = (v: FacetValue) => (typeof v === 'boolean' ? Number(v) : v);
+    return [...counts]
+      .map(([value, count]) => ({ value, count }))
+      .sort(
+        (a, b) =>
+          b.count - a.count ||
+          (order(a.value) < order(b.value) ? -1 : order(a.value) > order(b.value) ? 1 : 0),
+      )
+      .slice(0, limit);
   }
 
   /** Keeps retired segments' readers open while `work` runs on them. */

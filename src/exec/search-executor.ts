@@ -5,6 +5,7 @@
 import {
   scanSegment,
   searchSegment,
+  type FacetCounts,
   type SegmentScanRequest,
   type SegmentSearchRequest,
   type SegmentSearchResult,
@@ -23,7 +24,7 @@ export interface SearchExecutor {
   scan(
     segments: readonly SegmentView[],
     request: SegmentScanRequest,
-  ): Promise<(Uint32Array | number)[]>;
+  ): Promise<(Uint32Array | number | FacetCounts)[]>;
   /** Segments retired by the collection: release per-thread resources (readers, caches). */
   forget(segments: readonly SegmentView[]): void;
   close(): Promise<void>;
@@ -49,7 +50,7 @@ export class InProcessExecutor implements SearchExecutor {
   async scan(
     segments: readonly SegmentView[],
     request: SegmentScanRequest,
-  ): Promise<(Uint32Array | number)[]> {
+  ): Promise<(Uint32Array | number | FacetCounts)[]> {
     return segments.map((view) => scanSegment(view, request));
   }
 

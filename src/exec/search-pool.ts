@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { RingvecError, type ErrorCode } from '../common/errors.js';
 import { logger } from '../common/logger.js';
 import type {
+  FacetCounts,
   SegmentScanRequest,
   SegmentSearchRequest,
   SegmentSearchResult,
@@ -20,7 +21,7 @@ import type { SearchTask, SearchWorkerMessage, SearchWorkerReply } from './searc
 import type { IoReadSettings } from './search-resources.js';
 
 interface Pending {
-  resolve(result: SegmentSearchResult | Uint32Array | number): void;
+  resolve(result: SegmentSearchResult | Uint32Array | number | FacetCounts): void;
   reject(error: Error): void;
 }
 
@@ -90,7 +91,7 @@ export class SearchPool implements SearchExecutor {
     return best;
   }
 
-  private dispatch<T extends SegmentSearchResult | Uint32Array | number>(
+  private dispatch<T extends SegmentSearchResult | Uint32Array | number | FacetCounts>(
     view: SegmentView,
     work: SearchTask['work'],
   ): Promise<T> {
@@ -126,11 +127,13 @@ export class SearchPool implements SearchExecutor {
   scan(
     segments: readonly SegmentView[],
     request: SegmentScanRequest,
-  ): Promise<(Uint32Array | number)[]> {
+  ): Promise<(Uint32Array | number | FacetCounts)[]> {
     if (this.closed)
       return Promise.reject(new RingvecError('unavailable', 'search pool is shut down'));
     return Promise.all(
-      segments.map((view) => this.dispatch<Uint32Array | number>(view, { kind: 'scan', request })),
+      segments.map((view) =>
+        this.dispatch<Uint32Array | number | FacetCounts>(view, { kind: 'scan', request }),
+      ),
     );
   }
 

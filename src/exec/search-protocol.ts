@@ -1,6 +1,10 @@
 // Messages between the search pool (main thread) and search workers.
 
-import type { SegmentScanRequest, SegmentSearchRequest } from '../segment/segment-search.js';
+import type {
+  FacetCounts,
+  SegmentScanRequest,
+  SegmentSearchRequest,
+} from '../segment/segment-search.js';
 import type { SharedSegmentState } from '../segment/types.js';
 
 export interface SearchTask {
@@ -18,5 +22,5 @@ export type SearchWorkerMessage =
 
 export type SearchWorkerReply =
   | { id: number; offsets: Uint32Array; scores: Float32Array }
-  | { id: number; matched: Uint32Array | number }
+  | { id: number; matched: Uint32Array | number | FacetCounts }
   | { id: number; error: string; code: string };

@@ -48,7 +48,7 @@ parentPort!.on('message', (message: SearchWorkerMessage) => {
       const matched = scanSegment(cached.view, task.work.request);
       parentPort!.postMessage(
         { id: task.id, matched } satisfies SearchWorkerReply,
-        typeof matched === 'number' ? [] : [matched.buffer as ArrayBuffer],
+        matched instanceof Uint32Array ? [matched.buffer as ArrayBuffer] : [],
       );
     } catch (error) {
       parentPort!.postMessage(errorReply(task.id, error));

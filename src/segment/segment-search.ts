@@ -12,6 +12,7 @@ import {
   filterCandidates,
 } from '../index/payload/estimate-filter-cardinality.js';
 import { compileFilter } from '../filter/compile-filter.js';
+import { getValuesAtPath, parseJsonPath } from '../filter/json-path.js';
 import type { HnswIndex } from '../index/hnsw/hnsw-index.js';
 import type { Kernels } from '../kernels/index.js';
 import type { PointScorer } from '../kernels/point-scorer.js';
@@ -347,15 +348,68 @@ export async function searchSegment(
 export interface SegmentScanRequest {
   filter: Filter | null;
   resolvedIds?: Record<string, Map<PointId, number>> | undefined;
-  /** 'count': how many live points pass; 'match': which offsets. */
-  mode: 'count' | 'match';
+  /** 'count': how many live points pass; 'match': which offsets; 'facet': value counts of `key`. */
+  mode: 'count' | 'match' | 'facet';
+  /** The payload key to facet on (mode 'facet'). */
+  key?: string;
+}
+
+export type FacetValue = string | number | bigint | boolean;
+/** Value → number of points (each point counted once per distinct value). */
+export type FacetCounts = [FacetValue, number][];
+
+function isFacetValue(value: unknown): value is FacetValue {
+  return (
+    typeof value === 'string' ||
+    typeof value === 'boolean' ||
+    typeof value === 'bigint' ||
+    (typeof value === 'number' && Number.isInteger(value))
+  );
+}
+
+/** Facet counts of one segment: from its payload index where it is valid, else from payloads. */
+function facetSegment(
+  view: SegmentView,
+  key: string,
+  accept: (offset: number) => boolean,
+  count: number,
+): FacetCounts {
+  const counts = new Map<FacetValue, number>();
+  const add = (value: FacetValue, n: number) => counts.set(value, (counts.get(value) ?? 0) + n);
+  const index = payloadIndexesOf(view)?.find(key);
+  const path = parseJsonPath(key);
+  const fromPayload = (offset: number) => {
+    if (path === null) return;
+    const seen = new Set<FacetValue>();
+    for (const raw of getValuesAtPath(view.payloadObject(offset), path)) {
+      for (const value of Array.isArray(raw) ? raw : [raw])
+        if (isFacetValue(value)) seen.add(value);
+    }
+    for (const value of seen) add(value, 1);
+  };
+  if (index?.supportsFacets && index.facets) {
+    const indexed = index.indexedPoints;
+    for (const hit of index.facets((offset) => !view.stale.get(offset) && accept(offset))) {
+      add(hit.value, hit.count);
+    }
+    for (let offset = 0; offset < count; offset++) {
+      if ((offset >= indexed || view.stale.get(offset)) && accept(offset)) fromPayload(offset);
+    }
+  } else {
+    for (let offset = 0; offset < count; offset++) if (accept(offset)) fromPayload(offset);
+  }
+  return [...counts];
 }
 
 /** Filter scan of one segment (count, delete/update by filter, scroll with a filter). */
-export function scanSegment(view: SegmentView, request: SegmentScanRequest): Uint32Array | number {
+export function scanSegment(
+  view: SegmentView,
+  request: SegmentScanRequest,
+): Uint32Array | number | FacetCounts {
   const count = view.count();
-  const accept = pointPredicate(view, request.filter, request.resolvedIds?.[view.id]);
   const resolvedIds = request.resolvedIds?.[view.id];
+  const accept = pointPredicate(view, request.filter, resolvedIds);
+  if (request.mode === 'facet') return facetSegment(view, request.key ?? '', accept, count);
   const plan = filterScanPlan(view, request.filter, count, resolvedIds);
   const candidates = plan.candidates;
   const n = candidates === null ? count : candidates.length;

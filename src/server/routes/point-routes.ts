@@ -7,6 +7,7 @@ import {
   applyOperation,
   batchUpdate,
   countPoints,
+  facet,
   getPoint,
   getPoints,
   scrollPoints,
@@ -16,6 +17,7 @@ import {
   parseClearPayload,
   parseCollectionName,
   parseCount,
+  parseFacet,
   parseDeletePayload,
   parseDeletePoints,
   parseDeleteVectors,
@@ -107,6 +109,11 @@ export function registerPointRoutes(app: FastifyInstance, state: ServerState): v
   route(app, 'POST', `${base}/scroll`, 'read', ({ params, query, body }) => {
     parseReadParams(query);
     return scrollPoints(collection(params), parseScroll(body ?? {}));
+  });
+
+  route(app, 'POST', '/collections/:collection_name/facet', 'read', ({ params, query, body }) => {
+    parseReadParams(query);
+    return facet(collection(params), parseFacet(body));
   });
 
   route(app, 'POST', `${base}/count`, 'read', ({ params, query, body }) => {

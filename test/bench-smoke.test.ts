@@ -1,5 +1,6 @@
-// Smoke test of the benchmarks: `ringvec bench article --quick` and a tiny `ringvec bench ingest`
-// run end to end (child servers, progress, table, JSON, chart) from this build. Timings are
+// Smoke test of the benchmarks: `ringvec bench article --quick`, a tiny `ringvec bench ingest`,
+// and `search-http --quick` and `concurrency --quick` run end to end (child servers, progress,
+// table, JSON, chart) from this build. Timings are
 // never asserted: only that the runs finish and produce their table and result files.
 
 import assert from 'node:assert/strict';
@@ -46,7 +47,16 @@ function resultFile(dir: string, prefix: string, extension: string): string {
 test('ringvec bench --help lists every benchmark', async () => {
   const { code, stdout } = await ringvec(['bench', '--help'], 30_000);
   assert.equal(code, 0);
-  for (const name of ['article', 'ingest', 'search', 'quantization', 'kernels', 'batch-read']) {
+  for (const name of [
+    'article',
+    'ingest',
+    'search',
+    'search-http',
+    'concurrency',
+    'quantization',
+    'kernels',
+    'batch-read',
+  ]) {
     assert.match(stdout, new RegExp(`\\b${name}\\b`));
   }
 });
@@ -113,6 +123,88 @@ test(
       assert.equal(report.rows.length, 1);
       assert.equal(report.rows[0]!.points, 2000);
       assert.ok(report.rows[0]!.pointsPerSecond > 0);
+    } finally {
+      removeDir(results);
+    }
+  },
+);
+
+test(
+  'ringvec bench search-http --quick prints the table and writes JSON',
+  { timeout: 120_000 },
+  async () => {
+    const results = tempDir('ringvec-bench-smoke-');
+    try {
+      const { code, stdout, stderr } = await ringvec(
+        ['bench', 'search-http', '--quick', '--no-progress', '--results-dir', results],
+        100_000,
+      );
+      assert.equal(code, 0, `exit ${code}\n${stdout}\n${stderr}`);
+      assert.match(stdout, /\| clients \| requests \| time s \| req\/s \| p50 ms \|/);
+      assert.match(stdout, /recall@10 \d\.\d{4}/);
+      const report = JSON.parse(
+        readFileSync(resultFile(results, 'search-http-', '.json'), 'utf8'),
+      ) as {
+        benchmark: string;
+        recall: { queries: number; recall: number };
+        rows: { clients: number; ok: number; errors: number }[];
+      };
+      assert.equal(report.benchmark, 'search-http');
+      assert.equal(report.rows.length, 1);
+      assert.equal(report.rows[0]!.clients, 8);
+      assert.ok(report.rows[0]!.ok > 0);
+      assert.equal(report.rows[0]!.errors, 0);
+      assert.equal(report.recall.queries, 50);
+      assert.ok(report.recall.recall > 0 && report.recall.recall <= 1);
+    } finally {
+      removeDir(results);
+    }
+  },
+);
+
+test(
+  'ringvec bench concurrency --quick sweeps threads × clients and measures p99 during a rebuild',
+  { timeout: 150_000 },
+  async () => {
+    const results = tempDir('ringvec-bench-smoke-');
+    try {
+      const { code, stdout, stderr } = await ringvec(
+        [
+          'bench',
+          'concurrency',
+          '--quick',
+          '--clients',
+          '2,8',
+          '--no-progress',
+          '--results-dir',
+          results,
+        ],
+        130_000,
+      );
+      assert.equal(code, 0, `exit ${code}\n${stdout}\n${stderr}`);
+      assert.match(stdout, /\| threads \| clients \| req\/s \| p50 ms \| p99 ms \|/);
+      assert.match(stdout, /\| during rebuild +\|/);
+      const report = JSON.parse(
+        readFileSync(resultFile(results, 'concurrency-', '.json'), 'utf8'),
+      ) as {
+        summary: { threads: number; clients: number; ok: number; errors: number }[];
+        scaling: { ratio: number | null };
+        rebuild: {
+          secondsUnderLoad: number | null;
+          runs: { phase: string; ok: number }[];
+        } | null;
+      };
+      // threads 1 and 2 × clients 2 and 8.
+      assert.equal(report.summary.length, 4);
+      assert.ok(report.summary.every((c) => c.ok > 0 && c.errors === 0));
+      assert.ok(report.scaling.ratio !== null && report.scaling.ratio > 0);
+      assert.ok(report.rebuild !== null);
+      assert.ok(report.rebuild.secondsUnderLoad !== null, 'the PATCH started a rebuild');
+      assert.deepEqual(
+        report.rebuild.runs.map((r) => r.phase),
+        ['idle before', 'during rebuild', 'idle after'],
+      );
+      assert.ok(report.rebuild.runs.every((r) => r.ok > 0));
     } finally {
       removeDir(results);
     }

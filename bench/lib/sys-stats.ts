@@ -5,7 +5,7 @@
 // null and the numbers are reported as missing.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 
 const SECTOR_BYTES = 512; // /proc/diskstats counts 512-byte sectors whatever the device's size
@@ -205,5 +205,67 @@ export class CostMeter {
           ? null
           : Math.max(0, machineCpuPct - (serverCpuPct ?? 0) - clientCpuPct),
     };
+  }
+}
+
+/** User + system CPU seconds of each thread of a process (by thread id), or null when it is gone. */
+export function threadCpuSeconds(pid: number): Map<number, number> | null {
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return null;
+  }
+  const out = new Map<number, number>();
+  for (const tid of tids) {
+    const text = readText(`/proc/${pid}/task/${tid}/stat`);
+    if (text === null) continue; // the thread ended meanwhile
+    const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    out.set(Number(tid), (Number(rest[11]) + Number(rest[12])) / clockTicksPerSecond());
+  }
+  return out;
+}
+
+export interface ThreadCpu {
+  /** The process's main thread (thread id = pid), in % of one core. */
+  readonly mainPct: number;
+  /** The `busiest` most used other threads, each in % of one core, busiest first. */
+  readonly busiestPct: readonly number[];
+  /** Every other thread together, in % of one core. */
+  readonly restPct: number;
+}
+
+/**
+ * Splits a process's CPU by thread over a run: the main thread, the `busiest` most used other
+ * threads (for a ringvec server under search load: its search workers) and the rest (V8's
+ * helper threads, libuv's pool, optimizer workers when idle). Null where /proc is missing.
+ */
+export class ThreadCpuMeter {
+  private readonly startNs = process.hrtime.bigint();
+  private readonly start: Map<number, number> | null;
+
+  constructor(
+    private readonly pid: number,
+    private readonly busiest: number,
+  ) {
+    this.start = threadCpuSeconds(pid);
+  }
+
+  stop(): ThreadCpu | null {
+    const end = threadCpuSeconds(this.pid);
+    if (end === null || this.start === null) return null;
+    const wallSeconds = Number(process.hrtime.bigint() - this.startNs) / 1e9;
+    const pct = (seconds: number): number => (100 * seconds) / wallSeconds;
+    let mainPct = 0;
+    const others: number[] = [];
+    for (const [tid, seconds] of end) {
+      const used = pct(seconds - (this.start.get(tid) ?? 0));
+      if (tid === this.pid) mainPct = used;
+      else others.push(used);
+    }
+    others.sort((a, b) => b - a);
+    const busiestPct = others.slice(0, this.busiest);
+    const restPct = others.slice(this.busiest).reduce((a, b) => a + b, 0);
+    return { mainPct, busiestPct, restPct };
   }
 }

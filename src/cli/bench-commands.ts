@@ -226,6 +226,226 @@ export function registerBenchCommands(bench: Command): void {
       });
     });
 
+  bench
+    .command('search-http')
+    .description(
+      'search requests/s, p50/p95/p99 and recall@10 over HTTP on an indexed collection (limit 10)',
+    )
+    .option('--points <n>', 'points to generate (default 100000; --quick 30000)', positiveInt)
+    .option('--dim <n>', 'vector size', positiveInt, 128)
+    .addOption(
+      new Option('--distance <name>', 'distance of the collection')
+        .choices(['Euclid', 'Cosine', 'Dot', 'Manhattan'])
+        .default('Euclid'),
+    )
+    .addOption(listOption('--clients <list>', 'concurrent clients, one run each', intList, [8]))
+    .option('--duration <s>', 'seconds per run (default 20; --quick 3)', positiveNumber)
+    .option('--requests <n>', 'requests per run instead of --duration', positiveInt)
+    .option(
+      '--warmup <s>',
+      'seconds of unmeasured load first (default 3; --quick 1)',
+      positiveNumber,
+    )
+    .option(
+      '--recall-queries <n>',
+      'queries checked against brute force (default 200; --quick 50)',
+      positiveInt,
+    )
+    .option(
+      '--query-pool <n>',
+      'distinct held-out queries the load cycles through',
+      positiveInt,
+      1000,
+    )
+    .addOption(
+      new Option('--endpoint <name>', 'POST /points/search (legacy) or /points/query')
+        .choices(['search', 'query'])
+        .default('search'),
+    )
+    .option('--limit <n>', 'limit of each search', positiveInt, 10)
+    .option(
+      '--hnsw-ef <n>',
+      'params.hnsw_ef in every request (default: none, the server default)',
+      positiveInt,
+    )
+    .option('--m <n>', 'hnsw_config.m', positiveInt, 16)
+    .option('--ef-construct <n>', 'hnsw_config.ef_construct', positiveInt, 100)
+    .option(
+      '--threads <n>',
+      'max_search_threads of the server (default: its own, 0 = all cores)',
+      positiveInt,
+    )
+    .option('--seed <n>', 'seed of the generated vectors', positiveInt, 42)
+    .option('--upload-batch <n>', 'points per upload request', positiveInt, 256)
+    .option('--upload-parallel <n>', 'upload requests in flight', positiveInt, 2)
+    .option('--profile', 'run the server under node --cpu-prof and print its top frames', false)
+    .option('--quick', 'small data and short runs: a smoke run in well under a minute', false)
+    .option('--storage-dir <dir>', 'parent folder of the temporary storage (default: OS temp)')
+    .option('--results-dir <dir>', 'where the JSON goes (default: bench/results)')
+    .option(
+      '--ready-timeout <s>',
+      'seconds to wait for status green (default 900; --quick 120)',
+      positiveNumber,
+    )
+    .option('--no-progress', 'no progress bars')
+    .addHelpText(
+      'after',
+      '\nTarget (issue 5): ≥ 3,000 searches/s with 8 concurrent clients at 128-d. See docs/benchmarks.md.',
+    )
+    .action(async (flags: SearchHttpFlags) => {
+      const { runSearchHttpBench } = await import('../../bench/search-http.js');
+      await runSearchHttpBench({
+        points: flags.points ?? (flags.quick ? 30_000 : 100_000),
+        dim: flags.dim,
+        distance: flags.distance,
+        clients: flags.clients,
+        durationSeconds: flags.duration ?? (flags.quick ? 3 : 20),
+        requests: flags.requests,
+        warmupSeconds: flags.warmup ?? (flags.quick ? 1 : 3),
+        recallQueries: flags.recallQueries ?? (flags.quick ? 50 : 200),
+        queryPool: flags.queryPool,
+        endpoint: flags.endpoint,
+        limit: flags.limit,
+        hnswEf: flags.hnswEf,
+        m: flags.m,
+        efConstruct: flags.efConstruct,
+        searchThreads: flags.threads,
+        seed: flags.seed,
+        uploadBatch: flags.uploadBatch,
+        uploadParallel: flags.uploadParallel,
+        profile: flags.profile,
+        quick: flags.quick,
+        storageDir: flags.storageDir,
+        resultsDir: flags.resultsDir,
+        readyTimeoutMs: (flags.readyTimeout ?? (flags.quick ? 120 : 900)) * 1000,
+        progress: flags.progress,
+      });
+    });
+
+  bench
+    .command('concurrency')
+    .description(
+      'search req/s and p50/p99 per (max_search_threads, clients); p99 during an index rebuild',
+    )
+    .option('--points <n>', 'points to generate (default 100000; --quick 30000)', positiveInt)
+    .option('--dim <n>', 'vector size', positiveInt, 128)
+    .addOption(
+      new Option('--distance <name>', 'distance of the collection')
+        .choices(['Euclid', 'Cosine', 'Dot', 'Manhattan'])
+        .default('Euclid'),
+    )
+    .addOption(
+      listOption(
+        '--clients <list>',
+        'concurrent clients, one cell each',
+        intList,
+        [1, 2, 4, 8, 16],
+      ),
+    )
+    .addOption(
+      listOption('--threads <list>', 'max_search_threads, one server each', intList, [1, 2]),
+    )
+    .option('--duration <s>', 'seconds per cell (default 10; --quick 1.5)', positiveNumber)
+    .option(
+      '--warmup <s>',
+      'seconds of unmeasured load per server (default 3; --quick 0.5)',
+      positiveNumber,
+    )
+    .option(
+      '--repeat <n>',
+      'sweeps per threads setting (alternating); shows the median',
+      positiveInt,
+      1,
+    )
+    .option(
+      '--disturbed-cpu <pct>',
+      'with --repeat: leave out runs while other processes used this much CPU (% of one core)',
+      positiveNumber,
+      25,
+    )
+    .addOption(
+      new Option('--endpoint <name>', 'POST /points/search (legacy) or /points/query')
+        .choices(['search', 'query'])
+        .default('search'),
+    )
+    .option('--limit <n>', 'limit of each search', positiveInt, 10)
+    .option('--m <n>', 'hnsw_config.m', positiveInt, 16)
+    .option('--ef-construct <n>', 'hnsw_config.ef_construct', positiveInt, 100)
+    .option('--no-rebuild', 'skip the p99-during-rebuild measurement')
+    .option(
+      '--rebuild-ef-construct <n>',
+      'ef_construct the PATCH switches to (default: --ef-construct + 20)',
+      positiveInt,
+    )
+    .option('--latency-clients <n>', 'clients of the idle / rebuild latency runs', positiveInt, 4)
+    .option(
+      '--idle <s>',
+      'seconds of each idle latency run (default 15; --quick 2)',
+      positiveNumber,
+    )
+    .option(
+      '--recall-queries <n>',
+      'queries checked against brute force (default 100; --quick 20)',
+      positiveInt,
+    )
+    .option(
+      '--query-pool <n>',
+      'distinct held-out queries the load cycles through',
+      positiveInt,
+      1000,
+    )
+    .option('--seed <n>', 'seed of the generated vectors', positiveInt, 42)
+    .option('--upload-batch <n>', 'points per upload request', positiveInt, 256)
+    .option('--upload-parallel <n>', 'upload requests in flight', positiveInt, 2)
+    .option('--profile', 'run the servers under node --cpu-prof and print their top frames', false)
+    .option('--quick', 'small data and short cells: a smoke run in well under a minute', false)
+    .option('--storage-dir <dir>', 'parent folder of the temporary storage (default: OS temp)')
+    .option('--results-dir <dir>', 'where the JSON goes (default: bench/results)')
+    .option(
+      '--ready-timeout <s>',
+      'seconds to wait for status green (default 900; --quick 120)',
+      positiveNumber,
+    )
+    .option('--no-progress', 'no progress bars')
+    .addHelpText(
+      'after',
+      '\nTargets (issue 10): 2 threads ≥ 1.7× the requests/s of 1 thread (best client count of each);\n' +
+        'p99 during a full index rebuild ≤ 2× idle p99. See docs/benchmarks.md.',
+    )
+    .action(async (flags: ConcurrencyFlags) => {
+      const { runConcurrencyBench } = await import('../../bench/concurrency.js');
+      await runConcurrencyBench({
+        points: flags.points ?? (flags.quick ? 30_000 : 100_000),
+        dim: flags.dim,
+        distance: flags.distance,
+        clients: flags.clients,
+        threads: flags.threads,
+        durationSeconds: flags.duration ?? (flags.quick ? 1.5 : 10),
+        warmupSeconds: flags.warmup ?? (flags.quick ? 0.5 : 3),
+        repeat: flags.repeat,
+        disturbedCpuPct: flags.disturbedCpu,
+        endpoint: flags.endpoint,
+        limit: flags.limit,
+        m: flags.m,
+        efConstruct: flags.efConstruct,
+        rebuild: flags.rebuild,
+        rebuildEfConstruct: flags.rebuildEfConstruct ?? flags.efConstruct + 20,
+        latencyClients: flags.latencyClients,
+        idleSeconds: flags.idle ?? (flags.quick ? 2 : 15),
+        recallQueries: flags.recallQueries ?? (flags.quick ? 20 : 100),
+        queryPool: flags.queryPool,
+        seed: flags.seed,
+        uploadBatch: flags.uploadBatch,
+        uploadParallel: flags.uploadParallel,
+        profile: flags.profile,
+        quick: flags.quick,
+        storageDir: flags.storageDir,
+        resultsDir: flags.resultsDir,
+        readyTimeoutMs: (flags.readyTimeout ?? (flags.quick ? 120 : 900)) * 1000,
+        progress: flags.progress,
+      });
+    });
+
   passThrough(
     bench,
     'search',
@@ -332,4 +552,62 @@ interface BatchReadFlags {
   batches: string;
   cache: string[];
   variants?: string;
+}
+
+interface SearchHttpFlags {
+  points?: number;
+  dim: number;
+  distance: 'Euclid' | 'Cosine' | 'Dot' | 'Manhattan';
+  clients: number[];
+  duration?: number;
+  requests?: number;
+  warmup?: number;
+  recallQueries?: number;
+  queryPool: number;
+  endpoint: 'search' | 'query';
+  limit: number;
+  hnswEf?: number;
+  m: number;
+  efConstruct: number;
+  threads?: number;
+  seed: number;
+  uploadBatch: number;
+  uploadParallel: number;
+  profile: boolean;
+  quick: boolean;
+  storageDir?: string;
+  resultsDir?: string;
+  readyTimeout?: number;
+  progress: boolean;
+}
+
+interface ConcurrencyFlags {
+  points?: number;
+  dim: number;
+  distance: 'Euclid' | 'Cosine' | 'Dot' | 'Manhattan';
+  clients: number[];
+  threads: number[];
+  duration?: number;
+  warmup?: number;
+  repeat: number;
+  disturbedCpu: number;
+  endpoint: 'search' | 'query';
+  limit: number;
+  m: number;
+  efConstruct: number;
+  rebuild: boolean;
+  rebuildEfConstruct?: number;
+  latencyClients: number;
+  idle?: number;
+  recallQueries?: number;
+  queryPool: number;
+  seed: number;
+  uploadBatch: number;
+  uploadParallel: number;
+  profile: boolean;
+  quick: boolean;
+  storageDir?: string;
+  resultsDir?: string;
+  readyTimeout?: number;
+  progress: boolean;
 }

@@ -73,6 +73,10 @@ export interface ConcurrencyOptions {
   readonly disturbedCpuPct: number;
   readonly endpoint: SearchEndpoint;
   readonly limit: number;
+  /** params.hnsw_ef of the sweep's requests; undefined = the server's default (ef_construct). */
+  readonly hnswEf: number | undefined;
+  /** params.exact of every request: a full scan per segment instead of the graph. */
+  readonly exact: boolean;
   readonly m: number;
   readonly efConstruct: number;
   readonly rebuild: boolean;
@@ -341,6 +345,8 @@ class ConcurrencyBench {
         endpoint: o.endpoint,
         limit: o.limit,
         queries: o.recallQueries,
+        exact: o.exact,
+        ...(o.hnswEf === undefined ? {} : { hnswEf: o.hnswEf }),
       });
       return {
         uploadSeconds,
@@ -362,8 +368,18 @@ class ConcurrencyBench {
     return searchBodies(this.data!, o.queryPool, {
       endpoint: o.endpoint,
       limit: o.limit,
+      exact: o.exact,
       ...(hnswEf === undefined ? {} : { hnswEf }),
     });
+  }
+
+  /** The search params of the sweep, as the report shows them. */
+  private paramsText(): string {
+    const o = this.options;
+    if (o.exact) return 'exact search (params.exact)';
+    return o.hnswEf === undefined
+      ? `default search params (hnsw_ef = ef_construct ${o.efConstruct})`
+      : `hnsw_ef ${o.hnswEf}`;
   }
 
   /** One timed closed-loop run at `clients`, with the machine's counters around it. */
@@ -459,7 +475,7 @@ class ConcurrencyBench {
     const windows: { startUs: number; endUs: number }[] = [];
     try {
       await this.waitGreen(client, `load (threads ${threads})`);
-      const bodies = this.bodies();
+      const bodies = this.bodies(o.hnswEf);
       await this.warmUp(client, server, threads, bodies);
       for (const clients of o.clients) {
         const startUs = monotonicMicros();
@@ -511,7 +527,7 @@ class ConcurrencyBench {
     const path = `/collections/${COLLECTION}`;
     try {
       await this.waitGreen(client, `load (threads ${threads})`);
-      const bodies = this.bodies(o.efConstruct);
+      const bodies = this.bodies(o.hnswEf ?? o.efConstruct);
       await this.warmUp(client, server, threads, bodies);
       const runs: LatencyRun[] = [];
       const idle = await this.timedLoad(
@@ -615,7 +631,8 @@ class ConcurrencyBench {
         endpoint: o.endpoint,
         limit: o.limit,
         queries: Math.min(o.recallQueries, 100),
-        hnswEf: o.efConstruct,
+        exact: o.exact,
+        hnswEf: o.hnswEf ?? o.efConstruct,
       });
 
       // Without load: patch back to the original ef_construct and time that rebuild.
@@ -761,7 +778,7 @@ class ConcurrencyBench {
       ),
     );
     console.log(
-      `\n${fixed(o.points)} × ${o.dim} ${o.distance} in RAM, POST /points/${o.endpoint}, limit ${o.limit}, default search params; ${fixed(o.durationSeconds)} s per cell.\n` +
+      `\n${fixed(o.points)} × ${o.dim} ${o.distance} in RAM, POST /points/${o.endpoint}, limit ${o.limit}, ${this.paramsText()}; ${fixed(o.durationSeconds)} s per cell.\n` +
         'CPU %: 100 = one core; server = all its threads, of which main = its main thread (HTTP, JSON, merging) and\n' +
         'search = its `threads` busiest other threads (the search workers); client = this load generator; other = the\n' +
         'rest of the machine. CPU µs/req: server + load generator CPU per answered request.' +
@@ -807,7 +824,7 @@ class ConcurrencyBench {
       console.log(
         `\nrebuild (PATCH hnsw_config.ef_construct ${rebuild.efConstruct.from} → ${rebuild.efConstruct.to}): ` +
           `${fixed(rebuild.secondsUnderLoad, 1)} s under ×${o.latencyClients} load; back to ${rebuild.efConstruct.from} without load: ${fixed(rebuild.secondsIdle, 1)} s. ` +
-          `Requests carry hnsw_ef ${o.efConstruct}.`,
+          `Requests carry ${o.exact ? 'exact: true' : `hnsw_ef ${o.hnswEf ?? o.efConstruct}`}.`,
       );
       if (rebuild.p99Ratio !== null) {
         console.log(

@@ -3,12 +3,14 @@
 // optimizer left to build the HNSW index (status green), then `limit: 10` searches from a
 // closed-loop client with 8 requests in flight (--clients for others) for a fixed time or a
 // fixed number of requests. Reports requests/s, p50/p95/p99 and recall@10 of the same requests
-// against brute force over held-out queries, all with the server's default search parameters
-// (no `params`), so the throughput is the throughput of the answers whose recall is shown.
+// against brute force over held-out queries, by default with the server's default search
+// parameters (no `params`), so the throughput is the throughput of the answers whose recall is
+// shown; `--hnsw-ef 16,32,64` adds one pass per ef (single-client QPS per ef with `--clients 1`).
 // Prints a table and writes bench/results/search-http-<timestamp>.json.
 //
 //   ringvec bench search-http [--points 100000] [--dim 128] [--distance Euclid] [--clients 8]
-//        [--duration 20 | --requests N] [--endpoint search|query] [--profile] [--quick] …
+//        [--duration 20 | --requests N] [--hnsw-ef 16,32,64] [--endpoint search|query]
+//        [--profile] [--quick] …
 //
 // On a 2-core machine the load generator (this process) shares the CPU with the server: its
 // share and the rest of the machine's are in the table.
@@ -55,8 +57,11 @@ export interface SearchHttpOptions {
   readonly queryPool: number;
   readonly endpoint: SearchEndpoint;
   readonly limit: number;
-  /** params.hnsw_ef in every request; undefined = the server's default (ef_construct). */
-  readonly hnswEf: number | undefined;
+  /**
+   * params.hnsw_ef of the requests, one pass (recall + every client count) each; empty = one pass
+   * with the server's default (ef_construct, no `params`).
+   */
+  readonly hnswEf: readonly number[];
   readonly m: number;
   readonly efConstruct: number;
   /** storage.performance.max_search_threads of the server; undefined = its default (0 = all cores). */
@@ -77,6 +82,10 @@ export const SEARCH_TARGET_CLIENTS = 8;
 const COLLECTION = 'search_http';
 
 export interface SearchHttpRow {
+  /** params.hnsw_ef of the requests; null = the server's default. */
+  readonly hnswEf: number | null;
+  /** recall@limit of the same requests against brute force. */
+  readonly recall: number;
   readonly clients: number;
   readonly requests: number;
   readonly ok: number;
@@ -136,27 +145,33 @@ class SearchHttpBench {
     });
     const client = new HttpJson(server.url, Math.max(...o.clients) + 4);
     let load: Record<string, unknown>;
-    let recall: RecallResult;
+    const recalls: { hnswEf: number | null; recall: RecallResult }[] = [];
     const rows: SearchHttpRow[] = [];
     const windows: { startUs: number; endUs: number }[] = [];
     try {
       load = await this.loadCollection(client, data);
-      recall = await measureRecall(client, COLLECTION, data, o.distance, {
-        endpoint: o.endpoint,
-        limit: o.limit,
-        queries: o.recallQueries,
-        ...(o.hnswEf === undefined ? {} : { hnswEf: o.hnswEf }),
-      });
-      const bodies = searchBodies(data, o.queryPool, {
-        endpoint: o.endpoint,
-        limit: o.limit,
-        ...(o.hnswEf === undefined ? {} : { hnswEf: o.hnswEf }),
-      });
-      await this.warmUp(client, bodies);
-      for (const clients of o.clients) {
-        const startUs = monotonicMicros();
-        rows.push(await this.measure(client, server, bodies, clients));
-        windows.push({ startUs, endUs: monotonicMicros() });
+      const passes = o.hnswEf.length > 0 ? o.hnswEf : [undefined];
+      for (const [pass, hnswEf] of passes.entries()) {
+        const ef = hnswEf === undefined ? {} : { hnswEf };
+        const recall = await measureRecall(client, COLLECTION, data, o.distance, {
+          endpoint: o.endpoint,
+          limit: o.limit,
+          queries: o.recallQueries,
+          ...ef,
+        });
+        recalls.push({ hnswEf: hnswEf ?? null, recall });
+        const bodies = searchBodies(data, o.queryPool, {
+          endpoint: o.endpoint,
+          limit: o.limit,
+          ...ef,
+        });
+        if (pass === 0) await this.warmUp(client, bodies);
+        for (const clients of o.clients) {
+          const startUs = monotonicMicros();
+          const row = await this.measure(client, server, bodies, clients, hnswEf);
+          rows.push({ ...row, recall: recall.recall });
+          windows.push({ startUs, endUs: monotonicMicros() });
+        }
       }
     } catch (error) {
       process.stderr.write(`server output (last lines):\n${server.logTail(20)}\n`);
@@ -177,7 +192,7 @@ class SearchHttpBench {
         }
       }
     }
-    this.printReport(rows, recall, data);
+    this.printReport(rows, recalls, data);
     const file = writeJsonResult(this.resultsDir, 'search-http', this.stamp, {
       benchmark: 'search-http',
       timestamp: started.toISOString(),
@@ -192,7 +207,8 @@ class SearchHttpBench {
         clients: SEARCH_TARGET_CLIENTS,
       },
       load,
-      recall,
+      recall: recalls[0]?.recall,
+      recalls,
       rows,
       ...(profileFile !== undefined ? { profileFile } : {}),
       notes: this.notes,
@@ -269,11 +285,13 @@ class SearchHttpBench {
     server: BenchServer,
     bodies: readonly string[],
     clients: number,
-  ): Promise<SearchHttpRow> {
+    hnswEf: number | undefined,
+  ): Promise<Omit<SearchHttpRow, 'recall'>> {
     const o = this.options;
     const byCount = o.requests !== undefined;
     const total = byCount ? o.requests! : Math.round(o.durationSeconds * 10);
-    const bar = startProgress(`search ×${clients}`, total);
+    const label = hnswEf === undefined ? '' : ` ef ${hnswEf}`;
+    const bar = startProgress(`search${label} ×${clients}`, total);
     const meter = new CostMeter(null, server.pid);
     const start = performance.now();
     let lastUpdate = 0;
@@ -302,6 +320,7 @@ class SearchHttpBench {
       `${fixed(requestsPerSecond)} req/s, p50 ${fixed(latency.p50Ms, 2)} ms, p99 ${fixed(latency.p99Ms, 2)} ms, other CPU ${fixed(cost.otherCpuPct)} %${result.errors > 0 ? `, ${result.errors} errors (${result.firstError ?? ''})` : ''}`,
     );
     return {
+      hnswEf: hnswEf ?? null,
       clients,
       requests: result.requests,
       ok: result.latenciesMs.length,
@@ -325,14 +344,21 @@ class SearchHttpBench {
 
   private printReport(
     rows: readonly SearchHttpRow[],
-    recall: RecallResult,
+    recalls: readonly { hnswEf: number | null; recall: RecallResult }[],
     data: SearchData,
   ): void {
     const o = this.options;
+    const defaultEf = `default (${o.efConstruct})`;
     console.log();
     console.log(
       markdownTable<SearchHttpRow>(
         [
+          {
+            header: 'hnsw_ef',
+            align: 'right',
+            value: (r) => (r.hnswEf === null ? defaultEf : String(r.hnswEf)),
+          },
+          { header: `recall@${o.limit}`, align: 'right', value: (r) => fixed(r.recall, 4) },
           { header: 'clients', align: 'right', value: (r) => String(r.clients) },
           { header: 'requests', align: 'right', value: (r) => fixed(r.ok) },
           { header: 'time s', align: 'right', value: (r) => fixed(r.wallSeconds, 1) },
@@ -348,16 +374,22 @@ class SearchHttpBench {
         rows,
       ),
     );
+    const recallText = recalls
+      .map(
+        ({ hnswEf, recall }) =>
+          `${hnswEf === null ? 'default' : `ef ${hnswEf}`}: ${fixed(recall.recall, 4)} (min ${fixed(recall.minRecall, 2)}, ${recall.perfect}/${recall.queries} perfect)`,
+      )
+      .join('; ');
     console.log(
       `\n${fixed(data.points)} × ${data.dim} ${o.distance}, POST /points/${o.endpoint}, limit ${o.limit}, ` +
-        `${o.hnswEf === undefined ? `default search params (hnsw_ef = ef_construct ${o.efConstruct})` : `hnsw_ef ${o.hnswEf}`}; ` +
-        `recall@${recall.limit} ${fixed(recall.recall, 4)} (min ${fixed(recall.minRecall, 2)}, ${recall.perfect}/${recall.queries} perfect) vs brute force.`,
+        `hnsw_ef ${o.hnswEf.length === 0 ? `default (= ef_construct ${o.efConstruct}, no params)` : o.hnswEf.join(', ')}; ` +
+        `recall@${o.limit} vs brute force: ${recallText}.`,
     );
     console.log(
       'CPU %: 100 = one core. server: every thread of the server process; client: this load generator;\n' +
         'other: the rest of the machine (other people’s work, kernel threads) during the run.',
     );
-    const target = rows.find((r) => r.clients === SEARCH_TARGET_CLIENTS);
+    const target = rows.find((r) => r.clients === SEARCH_TARGET_CLIENTS && r.hnswEf === null);
     if (target !== undefined && o.dim === 128) {
       const met = target.requestsPerSecond >= SEARCH_TARGET_REQUESTS_PER_SECOND;
       console.log(
@@ -368,7 +400,7 @@ class SearchHttpBench {
     for (const row of rows) {
       if (row.profile === undefined) continue;
       console.log(
-        `\nserver main thread, ×${row.clients}: busy ${fixed(row.profile.busyPct)} % of ${fixed(row.profile.windowMs)} ms; top self time (% of busy):`,
+        `\nserver main thread, ${row.hnswEf === null ? '' : `ef ${row.hnswEf} `}×${row.clients}: busy ${fixed(row.profile.busyPct)} % of ${fixed(row.profile.windowMs)} ms; top self time (% of busy):`,
       );
       for (const f of row.profile.top) {
         console.log(`  ${f.selfPct.toFixed(1).padStart(5)} %  ${f.frame}`);

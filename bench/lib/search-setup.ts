@@ -125,16 +125,23 @@ export function searchPath(collection: string, endpoint: SearchEndpoint): string
 
 /**
  * A search request body for one query: `{"vector": …}` for /points/search, `{"query": …}` for
- * /points/query; no payload, no vectors; `params` only when `hnswEf` is given, so by default the
- * server's own search parameters apply.
+ * /points/query; no payload, no vectors; `params` only when `hnswEf` or `exact` is given, so by
+ * default the server's own search parameters apply.
  */
-export function searchBody(
-  data: SearchData,
-  q: number,
-  options: { readonly endpoint: SearchEndpoint; readonly limit: number; readonly hnswEf?: number },
-): string {
+export interface SearchBodyOptions {
+  readonly endpoint: SearchEndpoint;
+  readonly limit: number;
+  readonly hnswEf?: number;
+  readonly exact?: boolean;
+}
+
+export function searchBody(data: SearchData, q: number, options: SearchBodyOptions): string {
   const key = options.endpoint === 'search' ? 'vector' : 'query';
-  const params = options.hnswEf === undefined ? '' : `,"params":{"hnsw_ef":${options.hnswEf}}`;
+  const fields = [
+    ...(options.hnswEf === undefined ? [] : [`"hnsw_ef":${options.hnswEf}`]),
+    ...(options.exact === true ? ['"exact":true'] : []),
+  ];
+  const params = fields.length === 0 ? '' : `,"params":{${fields.join(',')}}`;
   return `{"${key}":${data.queryJson(q)},"limit":${options.limit}${params}}`;
 }
 
@@ -142,7 +149,7 @@ export function searchBody(
 export function searchBodies(
   data: SearchData,
   count: number,
-  options: { readonly endpoint: SearchEndpoint; readonly limit: number; readonly hnswEf?: number },
+  options: SearchBodyOptions,
 ): string[] {
   return Array.from({ length: count }, (_, i) => searchBody(data, i % data.queryCount, options));
 }
@@ -187,12 +194,7 @@ export async function measureRecall(
   collection: string,
   data: SearchData,
   distance: Distance,
-  options: {
-    readonly endpoint: SearchEndpoint;
-    readonly limit: number;
-    readonly queries: number;
-    readonly hnswEf?: number;
-  },
+  options: SearchBodyOptions & { readonly queries: number },
 ): Promise<RecallResult> {
   const n = Math.min(options.queries, data.queryCount);
   const bar = startProgress('recall vs brute force', n);

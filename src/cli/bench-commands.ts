@@ -263,10 +263,13 @@ export function registerBenchCommands(bench: Command): void {
         .default('search'),
     )
     .option('--limit <n>', 'limit of each search', positiveInt, 10)
-    .option(
-      '--hnsw-ef <n>',
-      'params.hnsw_ef in every request (default: none, the server default)',
-      positiveInt,
+    .addOption(
+      listOption(
+        '--hnsw-ef <list>',
+        'params.hnsw_ef of the requests, one pass each (default: none, the server default)',
+        intList,
+        [],
+      ),
     )
     .option('--m <n>', 'hnsw_config.m', positiveInt, 16)
     .option('--ef-construct <n>', 'hnsw_config.ef_construct', positiveInt, 100)
@@ -369,6 +372,12 @@ export function registerBenchCommands(bench: Command): void {
         .default('search'),
     )
     .option('--limit <n>', 'limit of each search', positiveInt, 10)
+    .option(
+      '--hnsw-ef <n>',
+      'params.hnsw_ef of every request (default: none, the server default = ef_construct)',
+      positiveInt,
+    )
+    .option('--exact', 'params.exact: true in every request (a full scan per segment)', false)
     .option('--m <n>', 'hnsw_config.m', positiveInt, 16)
     .option('--ef-construct <n>', 'hnsw_config.ef_construct', positiveInt, 100)
     .option('--no-rebuild', 'skip the p99-during-rebuild measurement')
@@ -426,6 +435,8 @@ export function registerBenchCommands(bench: Command): void {
         disturbedCpuPct: flags.disturbedCpu,
         endpoint: flags.endpoint,
         limit: flags.limit,
+        hnswEf: flags.hnswEf,
+        exact: flags.exact,
         m: flags.m,
         efConstruct: flags.efConstruct,
         rebuild: flags.rebuild,
@@ -566,7 +577,7 @@ interface SearchHttpFlags {
   queryPool: number;
   endpoint: 'search' | 'query';
   limit: number;
-  hnswEf?: number;
+  hnswEf: number[];
   m: number;
   efConstruct: number;
   threads?: number;
@@ -593,6 +604,8 @@ interface ConcurrencyFlags {
   disturbedCpu: number;
   endpoint: 'search' | 'query';
   limit: number;
+  hnswEf?: number;
+  exact: boolean;
   m: number;
   efConstruct: number;
   rebuild: boolean;

@@ -189,10 +189,13 @@ export class CollectionOptimizer {
       if (!built || built.name !== v.name || built.onDisk !== v.onDisk) return false;
       const wantGraph = this.indexingEnabled() && v.hnsw.m > 0;
       if (!wantGraph) return built.hnsw === null;
+      const payloadM = v.hnsw.payload_m ?? v.hnsw.m;
       return (
         built.hnsw !== null &&
         built.hnsw.m === v.hnsw.m &&
-        built.hnsw.efConstruct === v.hnsw.ef_construct
+        built.hnsw.efConstruct === v.hnsw.ef_construct &&
+        // Segments from before payload_m links were recorded are kept as they are.
+        (built.hnsw.payloadM === undefined || built.hnsw.payloadM === payloadM)
       );
     });
   }
@@ -383,7 +386,13 @@ export class CollectionOptimizer {
       dim: v.dim,
       distance: v.distance,
       onDisk: v.onDisk,
-      hnsw: { m: v.hnsw.m, efConstruct: v.hnsw.ef_construct, build: this.indexingEnabled() },
+      hnsw: {
+        m: v.hnsw.m,
+        efConstruct: v.hnsw.ef_construct,
+        build: this.indexingEnabled(),
+        payloadM: v.hnsw.payload_m ?? null,
+        fullScanThresholdKb: v.hnsw.full_scan_threshold,
+      },
       quantization: v.quantization as QuantizationConfig | null,
     }));
     const sources = job.segments.map((segment) => ({

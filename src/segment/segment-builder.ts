@@ -3,10 +3,11 @@
 // state as captured at one operation (`BuildSource`), so the collection keeps taking writes while
 // this runs; the collection reconciles changes made meanwhile when it swaps the result in.
 //
-// Steps: copy ids, versions, payloads and vectors (on-disk originals read through a BatchReader
-// in large batches) → quantize from the new originals → build the HNSW graph (over the quantized
-// codes when the originals are on disk, so they never need to be in RAM at once) → payload
-// indexes → state-1.bin and segment.json, all fsynced. The result's shared buffers are handed
+// Steps: copy ids, versions and payloads → payload indexes → vectors (on-disk originals read
+// through a BatchReader in large batches) → quantize from the new originals → build the HNSW graph
+// (over the quantized codes when the originals are on disk, so they never need to be in RAM at
+// once), plus Qdrant's `payload_m` links inside the point groups of indexed payload values →
+// state-1.bin and segment.json, all fsynced. The result's shared buffers are handed
 // to the main thread without copying.
 
 import { Buffer } from 'node:buffer';
@@ -18,6 +19,7 @@ import { HnswIndex } from '../index/hnsw/hnsw-index.js';
 import { DenseVectorScorer } from '../index/hnsw/dense-vector-scorer.js';
 import type { PayloadFieldSchema } from '../index/payload/field-schema.js';
 import { PayloadIndexSet } from '../index/payload/payload-index-set.js';
+import type { PayloadFieldIndex } from '../index/payload/payload-field-index.js';
 import { getKernels } from '../kernels/index.js';
 import type { StoredPointScorer } from '../kernels/point-scorer.js';
 import {
@@ -60,8 +62,18 @@ export interface BuildVectorSpec {
   dim: number;
   distance: Distance;
   onDisk: boolean;
-  /** m = 0 or build = false: no graph (plain segment). */
-  hnsw: { m: number; efConstruct: number; build: boolean };
+  /**
+   * m = 0 or build = false: no graph (plain segment). payloadM: Qdrant's `payload_m` (null = m);
+   * fullScanThresholdKb: groups of an indexed payload value smaller than this many KiB of vectors
+   * get no extra links (a filtered search scans them instead).
+   */
+  hnsw: {
+    m: number;
+    efConstruct: number;
+    build: boolean;
+    payloadM?: number | null;
+    fullScanThresholdKb?: number;
+  };
   quantization: QuantizationConfig | null;
 }
 
@@ -79,7 +91,7 @@ export interface SegmentBuildResult {
   commit: SegmentCommit;
 }
 
-export type BuildPhase = 'copy' | 'quantize' | 'hnsw' | 'payload_index';
+export type BuildPhase = 'copy' | 'quantize' | 'hnsw' | 'payload_links' | 'payload_index';
 export type BuildProgress = (phase: BuildPhase, done: number, total: number) => void;
 
 export interface BuildResources {
@@ -98,6 +110,43 @@ function writeAll(fd: number, bytes: Uint8Array, position: number): void {
   let done = 0;
   while (done < bytes.byteLength)
     done += writeSync(fd, bytes, done, bytes.byteLength - done, position + done);
+}
+
+/**
+ * Smallest group that gets payload_m links: as many points as `full_scan_threshold` KiB of this
+ * vector holds (Qdrant's rule: smaller filtered sets are scanned, not searched in the graph).
+ */
+export function groupThresholdPoints(dim: number, fullScanThresholdKb = 10_000): number {
+  return Math.max(2, Math.floor((fullScanThresholdKb * 1024) / (dim * 4)));
+}
+
+/**
+ * Qdrant's payload blocks: for every indexed field whose index lists values (keyword, uuid,
+ * integer, bool), the points of each value that has at least `minPoints` of them, leaving out a
+ * value held by every point (its links would duplicate the main graph's).
+ */
+export function payloadGroups(
+  set: PayloadIndexSet,
+  total: number,
+  minPoints: number,
+): Uint32Array[] {
+  const groups: Uint32Array[] = [];
+  for (const index of set.values()) {
+    if (!index.supportsFacets || index.facets === undefined) continue;
+    for (const hit of index.facets()) {
+      if (hit.count < minPoints || hit.count >= total) continue;
+      const points = valuePoints(index, hit.value);
+      if (points !== null && points.length >= minPoints) groups.push(points);
+    }
+  }
+  return groups;
+}
+
+function valuePoints(
+  index: PayloadFieldIndex,
+  value: string | number | boolean,
+): Uint32Array | null {
+  return index.candidates({ kind: 'field', key: index.key, match: { kind: 'value', value } });
 }
 
 /** A VectorSource over a vector file, read in large batches through a BatchReader. */
@@ -248,7 +297,6 @@ export async function buildSegment(
   fsyncSync(idsFd);
   closeSync(idsFd);
 
-  // ---- vectors: copy the originals, then quantize and index
   const manifest: SegmentManifest = {
     format: 1,
     id: task.id,
@@ -257,6 +305,32 @@ export async function buildSegment(
     vectors: [],
     payloadIndexes: [],
   };
+
+  // ---- payload indexes
+  const payloadIndexes: Record<string, SharedArrayBuffer> = {};
+  let payloadIndexSet: PayloadIndexSet | null = null;
+  if (task.payloadSchema.length > 0 && total > 0) {
+    onProgress('payload_index', 0, total);
+    const set = PayloadIndexSet.build(
+      task.payloadSchema,
+      payloadEntries(payloadArena, positionsView, total),
+      total,
+    );
+    const bytes = set.serialize();
+    const shared = new SharedArrayBuffer(bytes.byteLength);
+    new Uint8Array(shared).set(bytes);
+    writeFileAtomicSync(join(task.dir, 'payload-index.bin'), bytes);
+    manifest.payloadIndexes.push({
+      key: '*',
+      file: 'payload-index.bin',
+      schema: Object.fromEntries(task.payloadSchema),
+    });
+    payloadIndexes['*'] = shared;
+    payloadIndexSet = set;
+    onProgress('payload_index', total, total);
+  }
+
+  // ---- vectors: copy the originals, then quantize and index
   const vectors: SharedVectorState[] = [];
   for (let v = 0; v < task.vectors.length; v++) {
     const spec = task.vectors[v]!;
@@ -339,40 +413,41 @@ export async function buildSegment(
           getKernels(),
         );
       }
-      const index = HnswIndex.build(
+      let index = HnswIndex.build(
         scorer,
         { m: spec.hnsw.m, efConstruct: spec.hnsw.efConstruct, seed: seedOf(task.id) + v },
         { onProgress: (done, all) => onProgress('hnsw', done, all) },
       );
+      const payloadM = spec.hnsw.payloadM ?? spec.hnsw.m;
+      const groups =
+        payloadIndexSet === null || payloadM === 0
+          ? []
+          : payloadGroups(
+              payloadIndexSet,
+              total,
+              groupThresholdPoints(spec.dim, spec.hnsw.fullScanThresholdKb),
+            );
+      if (groups.length > 0) {
+        index = index.withGroupLinks(
+          scorer,
+          groups,
+          { payloadM, efConstruct: spec.hnsw.efConstruct, seed: seedOf(task.id) + v },
+          { onProgress: (done) => onProgress('payload_links', done, groups.length) },
+        );
+      }
       const graphFile = `hnsw-${v}.bin`;
       writeFileAtomicSync(join(task.dir, graphFile), index.toBytes());
       state.hnsw = index.graph.buffer;
-      vectorManifest.hnsw = { file: graphFile, m: spec.hnsw.m, efConstruct: spec.hnsw.efConstruct };
+      vectorManifest.hnsw = {
+        file: graphFile,
+        m: spec.hnsw.m,
+        efConstruct: spec.hnsw.efConstruct,
+        payloadM,
+        groups: groups.length,
+      };
     }
     vectors.push(state);
     manifest.vectors.push(vectorManifest);
-  }
-
-  // ---- payload indexes
-  const payloadIndexes: Record<string, SharedArrayBuffer> = {};
-  if (task.payloadSchema.length > 0 && total > 0) {
-    onProgress('payload_index', 0, total);
-    const set = PayloadIndexSet.build(
-      task.payloadSchema,
-      payloadEntries(payloadArena, positionsView, total),
-      total,
-    );
-    const bytes = set.serialize();
-    const shared = new SharedArrayBuffer(bytes.byteLength);
-    new Uint8Array(shared).set(bytes);
-    writeFileAtomicSync(join(task.dir, 'payload-index.bin'), bytes);
-    manifest.payloadIndexes.push({
-      key: '*',
-      file: 'payload-index.bin',
-      schema: Object.fromEntries(task.payloadSchema),
-    });
-    payloadIndexes['*'] = shared;
-    onProgress('payload_index', total, total);
   }
 
   const countCell = new SharedArrayBuffer(4);

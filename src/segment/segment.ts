@@ -66,8 +66,11 @@ export interface SegmentVectorManifest {
   distance: Distance;
   onDisk: boolean;
   file: string;
-  /** HNSW graph file and the parameters it was built with. */
-  hnsw: { file: string; m: number; efConstruct: number } | null;
+  /**
+   * HNSW graph file and the parameters it was built with; payloadM and groups (payload value
+   * groups that got payload_m links) are absent in segments built before payload_m links.
+   */
+  hnsw: { file: string; m: number; efConstruct: number; payloadM?: number; groups?: number } | null;
   /** Quantized data file and the configuration it was built from. */
   quantization: { file: string; config: unknown } | null;
 }

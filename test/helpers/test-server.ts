@@ -26,16 +26,15 @@ export interface TestServer {
 export async function startTestServer(
   options: { env?: Record<string, string>; storagePath?: string; configPath?: string } = {},
 ): Promise<TestServer> {
+  // A folder made here is removed on close; one passed in belongs to the caller.
+  const owned = options.storagePath === undefined;
   const storagePath = options.storagePath ?? tempDir();
+  const snapshotsPath = join(storagePath, '..', 'snapshots-' + storagePath.split('/').pop());
   const config = loadConfig({
     configPath: options.configPath,
     env: {
       RINGVEC__STORAGE__STORAGE_PATH: storagePath,
-      RINGVEC__STORAGE__SNAPSHOTS_PATH: join(
-        storagePath,
-        '..',
-        'snapshots-' + storagePath.split('/').pop(),
-      ),
+      RINGVEC__STORAGE__SNAPSHOTS_PATH: snapshotsPath,
       RINGVEC__SERVICE__HTTP_PORT: '0',
       RINGVEC__SERVICE__HOST: '127.0.0.1',
       RINGVEC__LOG_LEVEL: 'error',
@@ -50,6 +49,10 @@ export async function startTestServer(
     server,
     close: async () => {
       await server.close();
+      if (owned) {
+        removeDir(storagePath);
+        removeDir(snapshotsPath);
+      }
     },
   };
 }

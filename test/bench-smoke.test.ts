@@ -141,7 +141,7 @@ test(
       );
       assert.equal(code, 0, `exit ${code}\n${stdout}\n${stderr}`);
       assert.match(stdout, /\| clients \| requests \| time s \| req\/s \| p50 ms \|/);
-      assert.match(stdout, /\| hnsw_ef +\| recall@10 \|/);
+      assert.match(stdout, /\| +hnsw_ef \| recall@10 \|/);
       assert.match(stdout, /recall@10 vs brute force: default: \d\.\d{4}/);
       const report = JSON.parse(
         readFileSync(resultFile(results, 'search-http-', '.json'), 'utf8'),

@@ -221,10 +221,14 @@ static double now_ms(void) {
   return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
-/* A whole-file mincore runs on the thread pool (about 85 ns per page here, 22 ms per GiB);
- * scans are spaced at least 50x their own duration apart (<= 2% of a core) and at least 1 s. */
-#define SCAN_MIN_INTERVAL_MS 1000.0
-#define SCAN_DUTY_FACTOR 50.0
+/* A whole-file mincore runs on the thread pool (about 85 ns per page here, 22 ms per GiB), and
+ * every search thread keeps its own map of every on-disk vector file, so scans must be rare:
+ * at least 500x their own duration apart (<= 0.2% of a core per file and thread) and at least
+ * 10 s. A stale map costs little either way: a page evicted since the scan costs a page fault
+ * (mmap's cost), and a page cached since then by someone else is read through the ring once
+ * (a page-cache hit) and marked resident. */
+#define SCAN_MIN_INTERVAL_MS 10000.0
+#define SCAN_DUTY_FACTOR 500.0
 #define WARM_HIT_RATIO 0.9
 
 typedef struct {

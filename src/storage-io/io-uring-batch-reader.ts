@@ -12,7 +12,7 @@ import { checkOutput, closedError, ioError, recordOffset } from './read-errors.j
 /**
  * How records already in the page cache are found and copied before anything is submitted:
  * - 'map': a residency map (one byte per page) refreshed by a whole-file mincore on the thread
- *   pool when older than max(1 s, 50x the scan time); resident records are copied straight from a
+ *   pool when older than max(10 s, 500x the scan time); resident records are copied straight from a
  *   mapping, as mmap would. An eviction since the last scan costs a page fault: mmap's cost.
  * - 'mincore': one mincore call per record, then a copy from the mapping (exact, ~0.7 µs/record
  *   of syscall here).

@@ -24,7 +24,7 @@
 // load generator (this process) takes CPU from the server; its share, and the rest of the
 // machine's, are in every row.
 
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Distance } from '../src/quantization/quantizer.js';
@@ -38,7 +38,12 @@ import {
   waitUntilReady,
   type CollectionInfo,
 } from './lib/collection-status.js';
-import { monotonicMicros, summarizeProfile, type ProfileSummary } from './lib/cpu-profile.js';
+import {
+  findServerProfile,
+  monotonicMicros,
+  summarizeProfile,
+  type ProfileSummary,
+} from './lib/cpu-profile.js';
 import { HttpJson } from './lib/http-json.js';
 import { describeMachine, machineInfo } from './lib/machine.js';
 import { setProgressEnabled, startProgress } from './lib/progress.js';
@@ -499,7 +504,7 @@ class ConcurrencyBench {
       await server.stop();
     }
     if (o.profile) {
-      const file = this.serverProfile(server.pid, profileSince);
+      const file = findServerProfile(this.profileDir, server.pid, profileSince);
       if (file === undefined) this.note(`no .cpuprofile of server ${server.pid} found`);
       else {
         console.log(`profile (threads ${threads}): ${file}`);
@@ -510,14 +515,6 @@ class ConcurrencyBench {
       }
     }
     return cells;
-  }
-
-  private serverProfile(pid: number, since: number): string | undefined {
-    return readdirSync(this.profileDir)
-      .filter((f) => f.endsWith('.cpuprofile') && f.includes(`.${pid}.`))
-      .map((f) => join(this.profileDir, f))
-      .filter((f) => statSync(f).mtimeMs >= since)
-      .sort((a, b) => statSync(b).size - statSync(a).size)[0];
   }
 
   /** p99 at `latencyClients` idle, during a full rebuild (PATCH ef_construct), idle again. */

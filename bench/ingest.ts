@@ -19,7 +19,12 @@ import { startBenchServer } from './lib/child-server.js';
 import { onExit } from './lib/cleanup.js';
 import { closedLoop } from './lib/closed-loop.js';
 import { describeInfo, waitUntilReady } from './lib/collection-status.js';
-import { monotonicMicros, summarizeProfile, type ProfileSummary } from './lib/cpu-profile.js';
+import {
+  findServerProfile,
+  monotonicMicros,
+  summarizeProfile,
+  type ProfileSummary,
+} from './lib/cpu-profile.js';
 import { HttpJson } from './lib/http-json.js';
 import { describeMachine, machineInfo } from './lib/machine.js';
 import { setProgressEnabled, startProgress } from './lib/progress.js';
@@ -226,12 +231,7 @@ async function runOne(
     let profile: ProfileSummary | undefined;
     let profileFile: string | undefined;
     if (options.profile) {
-      const candidates = readdirSync(profileDir)
-        .filter((f) => f.endsWith('.cpuprofile') && f.includes(`.${server.pid}.`))
-        .map((f) => join(profileDir, f))
-        .filter((f) => statSync(f).mtimeMs >= profileStart)
-        .sort((a, b) => statSync(b).size - statSync(a).size);
-      profileFile = candidates[0];
+      profileFile = findServerProfile(profileDir, server.pid, profileStart);
       if (profileFile !== undefined) {
         profile = summarizeProfile(profileFile, 15, { startUs: uploadStartUs, endUs: uploadEndUs });
       }

@@ -15,7 +15,7 @@
 // On a 2-core machine the load generator (this process) shares the CPU with the server: its
 // share and the rest of the machine's are in the table.
 
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Distance } from '../src/quantization/quantizer.js';
@@ -23,7 +23,12 @@ import { startBenchServer, type BenchServer } from './lib/child-server.js';
 import { onExit } from './lib/cleanup.js';
 import { closedLoop } from './lib/closed-loop.js';
 import { describeInfo, waitUntilReady, type CollectionInfo } from './lib/collection-status.js';
-import { monotonicMicros, summarizeProfile, type ProfileSummary } from './lib/cpu-profile.js';
+import {
+  findServerProfile,
+  monotonicMicros,
+  summarizeProfile,
+  type ProfileSummary,
+} from './lib/cpu-profile.js';
 import { HttpJson } from './lib/http-json.js';
 import { describeMachine, machineInfo } from './lib/machine.js';
 import { setProgressEnabled, startProgress } from './lib/progress.js';
@@ -184,7 +189,7 @@ class SearchHttpBench {
     }
     let profileFile: string | undefined;
     if (o.profile) {
-      profileFile = this.serverProfile(server.pid, profileStart);
+      profileFile = findServerProfile(this.profileDir, server.pid, profileStart);
       if (profileFile === undefined) this.note('no .cpuprofile of the server main thread found');
       else {
         for (const [i, row] of rows.entries()) {
@@ -331,15 +336,6 @@ class SearchHttpBench {
       latency,
       cost,
     };
-  }
-
-  /** The main thread's profile of this server (the largest .cpuprofile with its pid). */
-  private serverProfile(pid: number, since: number): string | undefined {
-    return readdirSync(this.profileDir)
-      .filter((f) => f.endsWith('.cpuprofile') && f.includes(`.${pid}.`))
-      .map((f) => join(this.profileDir, f))
-      .filter((f) => statSync(f).mtimeMs >= since)
-      .sort((a, b) => statSync(b).size - statSync(a).size)[0];
   }
 
   private printReport(

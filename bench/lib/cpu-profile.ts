@@ -3,7 +3,20 @@
 // clock as process.hrtime() in any process on the machine, so a benchmark can cut the server's
 // profile to the part it measured.
 
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * The main thread's profile of a server process in `dir` (node --cpu-prof writes one file per
+ * thread, named with the pid; the main thread's is the largest), written since `sinceMs`.
+ */
+export function findServerProfile(dir: string, pid: number, sinceMs: number): string | undefined {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile') && f.includes(`.${pid}.`))
+    .map((f) => join(dir, f))
+    .filter((f) => statSync(f).mtimeMs >= sinceMs)
+    .sort((a, b) => statSync(b).size - statSync(a).size)[0];
+}
 
 interface ProfileNode {
   id: number;

@@ -75,6 +75,12 @@ export interface ArticleOptions {
   readonly caches: readonly CacheState[];
   readonly backends: readonly Backend[];
   readonly limit: number;
+  /**
+   * In-RAM searches every fresh server answers before its first run (0 = none): a server that was
+   * just started runs its search path in V8's interpreter and compiles it during the first
+   * thousand requests, which would bill the JIT to whichever cache state is measured first.
+   */
+  readonly warmup: number;
   readonly collection: string;
   /** Storage folder to use and keep (default: a temporary folder, removed at the end). */
   readonly storage: string | undefined;
@@ -185,6 +191,18 @@ function requestBody(id: number, limit: number, oversampling: number): string {
   const quantization =
     oversampling === 1 ? '{"rescore":true}' : `{"rescore":true,"oversampling":${oversampling}}`;
   return `{"limit":${limit},"positive":[${id}],"params":{"quantization":${quantization}}}`;
+}
+
+/**
+ * Bodies of the JIT warm-up: searches with seeded random query vectors that stay in RAM (quantized
+ * vectors and graphs, no rescoring), so they read no original vector of an indexed segment.
+ */
+function warmupBodies(seed: number, dim: number, limit: number, distinct = 64): string[] {
+  const random = new SeededRandom(seed);
+  return Array.from({ length: distinct }, () => {
+    const vector = Array.from({ length: dim }, () => random.normal().toFixed(4));
+    return `{"vector":[${vector.join(',')}],"limit":${limit},"params":{"quantization":{"rescore":false}}}`;
+  });
 }
 
 /** ringvec_io_*_total{backend="…"} counters from a Prometheus text page. */
@@ -605,6 +623,7 @@ class ArticleBench {
           `asked for io_uring (async_scorer=true) but the server reads with ${inUse ?? 'unknown'}${reason !== undefined ? `: ${reason.trim()}` : ''}`,
         );
       }
+      await this.warmUp(client);
       for (const cache of o.caches) {
         let drop: DropResult | null = null;
         if (cache === 'cold') {
@@ -668,6 +687,24 @@ class ArticleBench {
       await this.stopServer(server, client);
     }
     return runs;
+  }
+
+  /** The JIT warm-up (see ArticleOptions.warmup); it runs before the caches are dropped. */
+  private async warmUp(client: HttpJson): Promise<void> {
+    const o = this.options;
+    if (o.warmup <= 0) return;
+    const distinct = warmupBodies(o.seed + 1, this.source!.dim, o.limit);
+    const result = await closedLoop({
+      client,
+      method: 'POST',
+      path: `${this.collectionPath()}/points/search`,
+      bodies: Array.from({ length: o.warmup }, (_, i) => distinct[i % distinct.length]!),
+      concurrency: 4,
+      maxErrors: 10,
+    });
+    if (result.errors > 0) {
+      this.note(`JIT warm-up: ${result.errors} failed searches (${result.firstError ?? ''})`);
+    }
   }
 
   private quantizedFilesState(): string {

@@ -14,6 +14,10 @@ function positiveInt(value: string): number {
   return n;
 }
 
+function nonNegativeInt(value: string): number {
+  return value.trim() === '0' ? 0 : positiveInt(value);
+}
+
 function positiveNumber(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) {
@@ -160,6 +164,11 @@ export function registerBenchCommands(bench: Command): void {
     )
     .option('--limit <n>', 'limit of each recommend request', positiveInt, 10)
     .option(
+      '--warmup <n>',
+      'in-RAM searches (quantized, no rescoring) each fresh server answers before its first run, so V8 has compiled the search path (default 2000; --quick 100; 0 = none)',
+      nonNegativeInt,
+    )
+    .option(
       '--repeat <n>',
       'runs per cell (alternating backend order); shows the median',
       positiveInt,
@@ -208,6 +217,7 @@ export function registerBenchCommands(bench: Command): void {
         caches: flags.cache as ('cold' | 'warm')[],
         backends: flags.backends as ('mmap' | 'io_uring')[],
         limit: flags.limit,
+        warmup: flags.warmup ?? (flags.quick ? 100 : 2000),
         repeat: flags.repeat,
         disturbedCpuPct: flags.disturbedCpu,
         collection: flags.collection,
@@ -540,6 +550,7 @@ interface ArticleFlags {
   cache: string[];
   backends: string[];
   limit: number;
+  warmup?: number;
   repeat: number;
   disturbedCpu: number;
   collection: string;

@@ -1,7 +1,8 @@
 // Search worker threads (storage.performance.max_search_threads, 0 = one per core). Each
-// segment of a request becomes one task, sent to the least busy worker, so a request's segments
-// are searched in parallel and batch requests spread over all workers. Shared buffers are posted
-// to a worker once per segment revision. A worker that dies fails its in-flight tasks with a
+// segment of a request becomes one task, given to the least busy worker, so a request's segments
+// are searched in parallel and batch requests spread over all workers; a worker receives all of
+// its tasks of one request in one message. Shared buffers are posted to a worker once per segment
+// revision. A worker that dies fails its in-flight tasks with a
 // service error and is replaced; the server keeps serving.
 
 import { availableParallelism } from 'node:os';
@@ -55,18 +56,20 @@ export class SearchPool implements SearchExecutor {
     });
     worker.unref();
     const entry: SearchWorker = { worker, inFlight: new Map(), known: new Map() };
-    worker.on('message', (reply: SearchWorkerReply) => {
-      const pending = entry.inFlight.get(reply.id);
-      if (!pending) return;
-      entry.inFlight.delete(reply.id);
-      if (entry.inFlight.size === 0) worker.unref();
-      if ('error' in reply) {
-        pending.reject(new RingvecError(reply.code as ErrorCode, reply.error));
-      } else if ('matched' in reply) {
-        pending.resolve(reply.matched);
-      } else {
-        pending.resolve({ offsets: reply.offsets, scores: reply.scores });
+    worker.on('message', (replies: SearchWorkerReply[]) => {
+      for (const reply of replies) {
+        const pending = entry.inFlight.get(reply.id);
+        if (!pending) continue;
+        entry.inFlight.delete(reply.id);
+        if ('error' in reply) {
+          pending.reject(new RingvecError(reply.code as ErrorCode, reply.error));
+        } else if ('matched' in reply) {
+          pending.resolve(reply.matched);
+        } else {
+          pending.resolve({ offsets: reply.offsets, scores: reply.scores });
+        }
       }
+      if (entry.inFlight.size === 0) worker.unref();
     });
     worker.on('error', (error) => this.log.error({ err: error }, 'search worker crashed'));
     worker.on('exit', (code) => {
@@ -91,23 +94,38 @@ export class SearchPool implements SearchExecutor {
     return best;
   }
 
+  /**
+   * One task per segment, each given to the least busy worker (counting the tasks given so far),
+   * then one message per worker with all of its tasks.
+   */
   private dispatch<T extends SegmentSearchResult | Uint32Array | number | FacetCounts>(
-    view: SegmentView,
+    views: readonly SegmentView[],
     work: SearchTask['work'],
-  ): Promise<T> {
-    const target = this.leastBusy();
-    const id = this.nextId++;
-    const state = view.state;
-    const task: SearchTask = { id, segment: state.id, work };
-    if (target.known.get(state.id) !== state.revision) {
-      task.state = state;
-      target.known.set(state.id, state.revision);
-    }
-    return new Promise<T>((resolve, reject) => {
-      target.inFlight.set(id, { resolve: resolve as Pending['resolve'], reject });
-      target.worker.ref();
-      target.worker.postMessage({ type: 'search', task } satisfies SearchWorkerMessage);
+  ): Promise<T[]> {
+    if (this.closed)
+      return Promise.reject(new RingvecError('unavailable', 'search pool is shut down'));
+    const batches = new Map<SearchWorker, SearchTask[]>();
+    const results = views.map((view) => {
+      const target = this.leastBusy();
+      const id = this.nextId++;
+      const state = view.state;
+      const task: SearchTask = { id, segment: state.id, work };
+      if (target.known.get(state.id) !== state.revision) {
+        task.state = state;
+        target.known.set(state.id, state.revision);
+      }
+      const batch = batches.get(target);
+      if (batch) batch.push(task);
+      else batches.set(target, [task]);
+      return new Promise<T>((resolve, reject) => {
+        target.inFlight.set(id, { resolve: resolve as Pending['resolve'], reject });
+      });
     });
+    for (const [target, tasks] of batches) {
+      target.worker.ref();
+      target.worker.postMessage({ type: 'tasks', tasks } satisfies SearchWorkerMessage);
+    }
+    return Promise.all(results);
   }
 
   search(
@@ -115,26 +133,18 @@ export class SearchPool implements SearchExecutor {
     request: SegmentSearchRequest,
     fullScanThresholdKb: number,
   ): Promise<SegmentSearchResult[]> {
-    if (this.closed)
-      return Promise.reject(new RingvecError('unavailable', 'search pool is shut down'));
-    return Promise.all(
-      segments.map((view) =>
-        this.dispatch<SegmentSearchResult>(view, { kind: 'search', request, fullScanThresholdKb }),
-      ),
-    );
+    return this.dispatch<SegmentSearchResult>(segments, {
+      kind: 'search',
+      request,
+      fullScanThresholdKb,
+    });
   }
 
   scan(
     segments: readonly SegmentView[],
     request: SegmentScanRequest,
   ): Promise<(Uint32Array | number | FacetCounts)[]> {
-    if (this.closed)
-      return Promise.reject(new RingvecError('unavailable', 'search pool is shut down'));
-    return Promise.all(
-      segments.map((view) =>
-        this.dispatch<Uint32Array | number | FacetCounts>(view, { kind: 'scan', request }),
-      ),
-    );
+    return this.dispatch<Uint32Array | number | FacetCounts>(segments, { kind: 'scan', request });
   }
 
   forget(segments: readonly SegmentView[]): void {

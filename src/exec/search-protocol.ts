@@ -17,8 +17,12 @@ export interface SearchTask {
     | { kind: 'scan'; request: SegmentScanRequest };
 }
 
+/**
+ * All the tasks of one request that go to one worker travel in one message (the request itself is
+ * then cloned once), and their replies come back together in one message (a SearchWorkerReply[]).
+ */
 export type SearchWorkerMessage =
-  { type: 'search'; task: SearchTask } | { type: 'forget'; segments: string[] };
+  { type: 'tasks'; tasks: SearchTask[] } | { type: 'forget'; segments: string[] };
 
 export type SearchWorkerReply =
   | { id: number; offsets: Uint32Array; scores: Float32Array }

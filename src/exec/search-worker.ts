@@ -1,14 +1,15 @@
 // Entry point of a search worker thread. It keeps a SegmentView per segment (shared buffers
 // received once per revision), its own readers and io_uring ring, and answers segment search
-// tasks. Several tasks may be in progress at once: while one waits for its disk reads, the
-// thread scores another.
+// tasks, which arrive in one message per request (all of its segments this worker was given).
+// Several tasks may be in progress at once: while one waits for its disk reads, the thread scores
+// another.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { isRingvecError } from '../common/errors.js';
-import { scanSegment, searchSegment } from '../segment/segment-search.js';
+import { scanSegment, searchSegment, type SegmentSearchResult } from '../segment/segment-search.js';
 import { SegmentView } from '../segment/segment-view.js';
 import { useSharedIoMetrics } from '../storage-io/io-metrics.js';
-import type { SearchWorkerReply, SearchWorkerMessage } from './search-protocol.js';
+import type { SearchTask, SearchWorkerMessage, SearchWorkerReply } from './search-protocol.js';
 import { ThreadSearchResources, type IoReadSettings } from './search-resources.js';
 
 const data = workerData as { io: IoReadSettings; ioMetrics: SharedArrayBuffer };
@@ -22,6 +23,54 @@ function errorReply(id: number, error: unknown): SearchWorkerReply {
     : { id, error: error instanceof Error ? error.message : String(error), code: 'service' };
 }
 
+type Answer = (reply: SearchWorkerReply, transfer: ArrayBuffer[]) => void;
+
+/** Runs one task; `answer` is called once, synchronously for scans, when a search settles. */
+function runTask(task: SearchTask, answer: Answer): void {
+  if (task.state)
+    views.set(task.segment, { revision: task.state.revision, view: new SegmentView(task.state) });
+  const cached = views.get(task.segment);
+  if (!cached) {
+    answer(
+      { id: task.id, error: `segment ${task.segment} is unknown to this worker`, code: 'service' },
+      [],
+    );
+    return;
+  }
+  if (task.work.kind === 'scan') {
+    try {
+      const matched = scanSegment(cached.view, task.work.request);
+      answer(
+        { id: task.id, matched },
+        matched instanceof Uint32Array ? [matched.buffer as ArrayBuffer] : [],
+      );
+    } catch (error) {
+      answer(errorReply(task.id, error), []);
+    }
+    return;
+  }
+  let pending: Promise<SegmentSearchResult>;
+  try {
+    pending = searchSegment(
+      resources,
+      cached.view,
+      task.work.request,
+      task.work.fullScanThresholdKb,
+    );
+  } catch (error) {
+    answer(errorReply(task.id, error), []);
+    return;
+  }
+  pending.then(
+    (result) => {
+      const offsets = result.offsets.slice();
+      const scores = result.scores.slice();
+      answer({ id: task.id, offsets, scores }, [offsets.buffer, scores.buffer]);
+    },
+    (error: unknown) => answer(errorReply(task.id, error), []),
+  );
+}
+
 parentPort!.on('message', (message: SearchWorkerMessage) => {
   if (message.type === 'forget') {
     for (const id of message.segments) {
@@ -31,48 +80,17 @@ parentPort!.on('message', (message: SearchWorkerMessage) => {
     }
     return;
   }
-  const { task } = message;
-  if (task.state)
-    views.set(task.segment, { revision: task.state.revision, view: new SegmentView(task.state) });
-  const cached = views.get(task.segment);
-  if (!cached) {
-    parentPort!.postMessage({
-      id: task.id,
-      error: `segment ${task.segment} is unknown to this worker`,
-      code: 'service',
-    } satisfies SearchWorkerReply);
-    return;
-  }
-  if (task.work.kind === 'scan') {
-    try {
-      const matched = scanSegment(cached.view, task.work.request);
-      parentPort!.postMessage(
-        { id: task.id, matched } satisfies SearchWorkerReply,
-        matched instanceof Uint32Array ? [matched.buffer as ArrayBuffer] : [],
-      );
-    } catch (error) {
-      parentPort!.postMessage(errorReply(task.id, error));
-    }
-    return;
-  }
-  searchSegment(resources, cached.view, task.work.request, task.work.fullScanThresholdKb).then(
-    (result) => {
-      const offsets = result.offsets.slice();
-      const scores = result.scores.slice();
-      parentPort!.postMessage({ id: task.id, offsets, scores } satisfies SearchWorkerReply, [
-        offsets.buffer,
-        scores.buffer,
-      ]);
-    },
-    (error: unknown) => {
-      const reply: SearchWorkerReply = isRingvecError(error)
-        ? { id: task.id, error: error.description, code: error.code }
-        : {
-            id: task.id,
-            error: error instanceof Error ? error.message : String(error),
-            code: 'service',
-          };
-      parentPort!.postMessage(reply);
-    },
+  // The tasks run concurrently (one's disk reads overlap another's scoring); their replies go
+  // back in one message when the last one settles.
+  const { tasks } = message;
+  const replies = new Array<SearchWorkerReply>(tasks.length);
+  const transfer: ArrayBuffer[] = [];
+  let remaining = tasks.length;
+  tasks.forEach((task, i) =>
+    runTask(task, (reply, buffers) => {
+      replies[i] = reply;
+      transfer.push(...buffers);
+      if (--remaining === 0) parentPort!.postMessage(replies, transfer);
+    }),
   );
 });

@@ -63,9 +63,9 @@ function runTask(task: SearchTask, answer: Answer): void {
   }
   pending.then(
     (result) => {
-      const offsets = result.offsets.slice();
-      const scores = result.scores.slice();
-      answer({ id: task.id, offsets, scores }, [offsets.buffer, scores.buffer]);
+      // Copied now: the result may be a view into a pooled searcher's buffers, and the reply waits
+      // for the request's other tasks. Small copies are cheaper to clone than to transfer.
+      answer({ id: task.id, offsets: result.offsets.slice(), scores: result.scores.slice() }, []);
     },
     (error: unknown) => answer(errorReply(task.id, error), []),
   );

@@ -31,13 +31,7 @@ import type { Distance } from '../src/quantization/quantizer.js';
 import { startBenchServer, type BenchServer } from './lib/child-server.js';
 import { onExit } from './lib/cleanup.js';
 import { closedLoop } from './lib/closed-loop.js';
-import {
-  collectionInfo,
-  describeInfo,
-  waitForOptimization,
-  waitUntilReady,
-  type CollectionInfo,
-} from './lib/collection-status.js';
+import { collectionInfo, waitForOptimization } from './lib/collection-status.js';
 import {
   findServerProfile,
   monotonicMicros,
@@ -46,19 +40,21 @@ import {
 } from './lib/cpu-profile.js';
 import { HttpJson } from './lib/http-json.js';
 import { describeMachine, machineInfo } from './lib/machine.js';
+import { meteredLoad, type MeteredRun } from './lib/metered-load.js';
 import { setProgressEnabled, startProgress } from './lib/progress.js';
 import { commandLine, defaultResultsDir, fileTimestamp, writeJsonResult } from './lib/results.js';
 import {
+  loadSearchCollection,
   loadSearchData,
   measureRecall,
   searchBodies,
   searchPath,
-  uploadPoints,
+  waitUntilGreen,
   type RecallResult,
   type SearchData,
   type SearchEndpoint,
 } from './lib/search-setup.js';
-import { summarizeLatencies, type LatencySummary } from './lib/stats.js';
+import { summarizeLatencies } from './lib/stats.js';
 import { CostMeter, ThreadCpuMeter, type RunCost, type ThreadCpu } from './lib/sys-stats.js';
 import { fixed, markdownTable } from './lib/table.js';
 
@@ -108,18 +104,13 @@ export const THREAD_SCALING_TARGET = 1.7;
 export const REBUILD_P99_TARGET = 2;
 const COLLECTION = 'concurrency';
 const THREADS_ENV = 'RINGVEC__STORAGE__PERFORMANCE__MAX_SEARCH_THREADS';
+/** Polling interval of the waits for green. */
+const POLL_MS = 250;
 
-export interface SweepCell {
+export interface SweepCell extends MeteredRun {
   readonly threads: number;
   readonly clients: number;
   readonly repeat: number;
-  readonly ok: number;
-  readonly errors: number;
-  readonly firstError: string | null;
-  readonly wallSeconds: number;
-  readonly requestsPerSecond: number;
-  readonly latency: LatencySummary;
-  readonly cost: RunCost;
   /** The server's CPU by thread: main, the `threads` busiest others (search workers), rest. */
   readonly threadCpu: ThreadCpu | null;
   /** CPU µs per answered request: server main thread, search workers, rest, load generator. */
@@ -130,16 +121,9 @@ export interface SweepCell {
   readonly repetitions?: readonly { requestsPerSecond: number; disturbed: boolean }[];
 }
 
-export interface LatencyRun {
+export interface LatencyRun extends MeteredRun {
   readonly phase: 'idle before' | 'during rebuild' | 'idle after';
   readonly clients: number;
-  readonly ok: number;
-  readonly errors: number;
-  readonly firstError: string | null;
-  readonly wallSeconds: number;
-  readonly requestsPerSecond: number;
-  readonly latency: LatencySummary;
-  readonly cost: RunCost;
   /** During the rebuild: main, the threads + 1 busiest others (workers, optimizer), rest. */
   readonly threadCpu: ThreadCpu | null;
   readonly cpuPerRequestUs: CpuPerRequest | null;
@@ -309,21 +293,14 @@ class ConcurrencyBench {
     return { server, client };
   }
 
-  private async waitGreen(client: HttpJson, label: string): Promise<CollectionInfo> {
-    const bar = startProgress(label, this.data!.points);
-    try {
-      const ready = await waitUntilReady(client, COLLECTION, {
-        expectedPoints: this.data!.points,
-        timeoutMs: this.options.readyTimeoutMs,
-        pollMs: 250,
-        onPoll: (info) => bar.update(info.indexed_vectors_count, describeInfo(info)),
-      });
-      bar.stop(`green after ${fixed(ready.seconds, 1)} s: ${describeInfo(ready.info)}`);
-      return ready.info;
-    } catch (error) {
-      bar.stop('timed out');
-      throw error;
-    }
+  /** After a server (re)start on the loaded storage. */
+  private async waitGreen(client: HttpJson, label: string): Promise<void> {
+    await waitUntilGreen(client, COLLECTION, {
+      label,
+      expectedPoints: this.data!.points,
+      timeoutMs: this.options.readyTimeoutMs,
+      pollMs: POLL_MS,
+    });
   }
 
   /** Creates and fills the collection with the first threads setting, waits for green. */
@@ -332,15 +309,10 @@ class ConcurrencyBench {
     const data = this.data!;
     const { server, client } = await this.startServer(o.threads[0]!);
     try {
-      await client.ok('PUT', `/collections/${COLLECTION}`, {
-        vectors: { size: data.dim, distance: o.distance },
-        hnsw_config: { m: o.m, ef_construct: o.efConstruct },
+      const { uploadSeconds, info } = await loadSearchCollection(client, COLLECTION, data, {
+        ...o,
+        pollMs: POLL_MS,
       });
-      const uploadSeconds = await uploadPoints(client, COLLECTION, data, {
-        batch: o.uploadBatch,
-        parallel: o.uploadParallel,
-      });
-      const info = await this.waitGreen(client, 'optimizer (index)');
       if (info.indexed_vectors_count < info.points_count) {
         this.note(
           `green with ${info.indexed_vectors_count} of ${info.points_count} vectors indexed (small data is searched without HNSW)`,
@@ -387,7 +359,7 @@ class ConcurrencyBench {
       : `hnsw_ef ${o.hnswEf}`;
   }
 
-  /** One timed closed-loop run at `clients`, with the machine's counters around it. */
+  /** One timed closed-loop run at `clients`, with the server's CPU by thread. */
   private async timedLoad(
     client: HttpJson,
     server: BenchServer,
@@ -396,57 +368,23 @@ class ConcurrencyBench {
     bodies: readonly string[],
     clients: number,
     seconds: number,
-  ): Promise<{
-    ok: number;
-    errors: number;
-    firstError: string | null;
-    wallSeconds: number;
-    requestsPerSecond: number;
-    latency: LatencySummary;
-    cost: RunCost;
-    threadCpu: ThreadCpu | null;
-    cpuPerRequestUs: CpuPerRequest | null;
-  }> {
-    const bar = startProgress(label, Math.round(seconds * 10));
-    const meter = new CostMeter(null, server.pid);
-    const threadMeter = new ThreadCpuMeter(server.pid, threads);
-    const start = performance.now();
-    let lastUpdate = 0;
-    const result = await closedLoop({
+  ): Promise<MeteredRun & { threadCpu: ThreadCpu | null; cpuPerRequestUs: CpuPerRequest | null }> {
+    const { run, threadCpu } = await meteredLoad({
       client,
-      method: 'POST',
+      serverPid: server.pid,
       path: searchPath(COLLECTION, this.options.endpoint),
       bodies,
       concurrency: clients,
-      durationMs: seconds * 1000,
-      maxErrors: 100,
-      onProgress: (done) => {
-        const now = performance.now();
-        if (now - lastUpdate < 100) return;
-        lastUpdate = now;
-        bar.update(
-          Math.round((now - start) / 100),
-          `${fixed(done / ((now - start) / 1000))} req/s`,
-        );
-      },
+      label,
+      durationSeconds: seconds,
+      busiestThreads: threads,
+      costText: (cost) =>
+        `server CPU ${fixed(cost.serverCpuPct)} %, other ${fixed(cost.otherCpuPct)} %`,
     });
-    const cost = meter.stop();
-    const threadCpu = threadMeter.stop();
-    const requestsPerSecond = result.latenciesMs.length / result.wallSeconds;
-    const latency = summarizeLatencies(result.latenciesMs);
-    bar.stop(
-      `${fixed(requestsPerSecond)} req/s, p50 ${fixed(latency.p50Ms, 2)} ms, p99 ${fixed(latency.p99Ms, 2)} ms, server CPU ${fixed(cost.serverCpuPct)} %, other ${fixed(cost.otherCpuPct)} %${result.errors > 0 ? `, ${result.errors} errors (${result.firstError ?? ''})` : ''}`,
-    );
     return {
-      ok: result.latenciesMs.length,
-      errors: result.errors,
-      firstError: result.firstError,
-      wallSeconds: result.wallSeconds,
-      requestsPerSecond,
-      latency,
-      cost,
+      ...run,
       threadCpu,
-      cpuPerRequestUs: cpuPerRequest(threadCpu, cost, requestsPerSecond),
+      cpuPerRequestUs: cpuPerRequest(threadCpu, run.cost, run.requestsPerSecond),
     };
   }
 

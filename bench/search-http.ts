@@ -19,10 +19,9 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Distance } from '../src/quantization/quantizer.js';
-import { startBenchServer, type BenchServer } from './lib/child-server.js';
+import { startBenchServer } from './lib/child-server.js';
 import { onExit } from './lib/cleanup.js';
 import { closedLoop } from './lib/closed-loop.js';
-import { describeInfo, waitUntilReady, type CollectionInfo } from './lib/collection-status.js';
 import {
   findServerProfile,
   monotonicMicros,
@@ -31,20 +30,19 @@ import {
 } from './lib/cpu-profile.js';
 import { HttpJson } from './lib/http-json.js';
 import { describeMachine, machineInfo } from './lib/machine.js';
+import { meteredLoad, type MeteredRun } from './lib/metered-load.js';
 import { setProgressEnabled, startProgress } from './lib/progress.js';
 import { commandLine, defaultResultsDir, fileTimestamp, writeJsonResult } from './lib/results.js';
 import {
+  loadSearchCollection,
   loadSearchData,
   measureRecall,
   searchBodies,
   searchPath,
-  uploadPoints,
   type RecallResult,
   type SearchData,
   type SearchEndpoint,
 } from './lib/search-setup.js';
-import { summarizeLatencies, type LatencySummary } from './lib/stats.js';
-import { CostMeter, type RunCost } from './lib/sys-stats.js';
 import { fixed, markdownTable } from './lib/table.js';
 
 export interface SearchHttpOptions {
@@ -86,20 +84,14 @@ export const SEARCH_TARGET_REQUESTS_PER_SECOND = 3000;
 export const SEARCH_TARGET_CLIENTS = 8;
 const COLLECTION = 'search_http';
 
-export interface SearchHttpRow {
+export interface SearchHttpRow extends MeteredRun {
   /** params.hnsw_ef of the requests; null = the server's default. */
   readonly hnswEf: number | null;
   /** recall@limit of the same requests against brute force. */
   readonly recall: number;
   readonly clients: number;
+  /** Requests sent, answered or not. */
   readonly requests: number;
-  readonly ok: number;
-  readonly errors: number;
-  readonly firstError: string | null;
-  readonly wallSeconds: number;
-  readonly requestsPerSecond: number;
-  readonly latency: LatencySummary;
-  readonly cost: RunCost;
   /** The server's main thread over this run (--profile). */
   readonly profile?: ProfileSummary;
 }
@@ -173,7 +165,7 @@ class SearchHttpBench {
         if (pass === 0) await this.warmUp(client, bodies);
         for (const clients of o.clients) {
           const startUs = monotonicMicros();
-          const row = await this.measure(client, server, bodies, clients, hnswEf);
+          const row = await this.measure(client, server.pid, bodies, clients, hnswEf);
           rows.push({ ...row, recall: recall.recall });
           windows.push({ startUs, endUs: monotonicMicros() });
         }
@@ -227,39 +219,21 @@ class SearchHttpBench {
     client: HttpJson,
     data: SearchData,
   ): Promise<Record<string, unknown>> {
-    const o = this.options;
-    await client.ok('PUT', `/collections/${COLLECTION}`, {
-      vectors: { size: data.dim, distance: o.distance },
-      hnsw_config: { m: o.m, ef_construct: o.efConstruct },
-    });
-    const uploadSeconds = await uploadPoints(client, COLLECTION, data, {
-      batch: o.uploadBatch,
-      parallel: o.uploadParallel,
-    });
-    const bar = startProgress('optimizer (index)', data.points);
-    let ready: { info: CollectionInfo; seconds: number };
-    try {
-      ready = await waitUntilReady(client, COLLECTION, {
-        expectedPoints: data.points,
-        timeoutMs: o.readyTimeoutMs,
-        onPoll: (info) => bar.update(info.indexed_vectors_count, describeInfo(info)),
-      });
-    } catch (error) {
-      bar.stop('timed out');
-      throw error;
-    }
-    bar.stop(`green after ${fixed(ready.seconds, 1)} s: ${describeInfo(ready.info)}`);
-    if (ready.info.indexed_vectors_count < ready.info.points_count) {
-      this.note(
-        `green with ${ready.info.indexed_vectors_count} of ${ready.info.points_count} vectors indexed`,
-      );
+    const { uploadSeconds, readySeconds, info } = await loadSearchCollection(
+      client,
+      COLLECTION,
+      data,
+      this.options,
+    );
+    if (info.indexed_vectors_count < info.points_count) {
+      this.note(`green with ${info.indexed_vectors_count} of ${info.points_count} vectors indexed`);
     }
     return {
       uploadSeconds,
       uploadPointsPerSecond: data.points / uploadSeconds,
-      readySeconds: ready.seconds,
-      segments: ready.info.segments_count,
-      indexedVectors: ready.info.indexed_vectors_count,
+      readySeconds,
+      segments: info.segments_count,
+      indexedVectors: info.indexed_vectors_count,
     };
   }
 
@@ -287,55 +261,24 @@ class SearchHttpBench {
 
   private async measure(
     client: HttpJson,
-    server: BenchServer,
+    serverPid: number,
     bodies: readonly string[],
     clients: number,
     hnswEf: number | undefined,
   ): Promise<Omit<SearchHttpRow, 'recall'>> {
     const o = this.options;
-    const byCount = o.requests !== undefined;
-    const total = byCount ? o.requests! : Math.round(o.durationSeconds * 10);
-    const label = hnswEf === undefined ? '' : ` ef ${hnswEf}`;
-    const bar = startProgress(`search${label} ×${clients}`, total);
-    const meter = new CostMeter(null, server.pid);
-    const start = performance.now();
-    let lastUpdate = 0;
-    const result = await closedLoop({
+    const { requests, run } = await meteredLoad({
       client,
-      method: 'POST',
+      serverPid,
       path: searchPath(COLLECTION, o.endpoint),
-      bodies: byCount
-        ? Array.from({ length: o.requests! }, (_, i) => bodies[i % bodies.length]!)
-        : bodies,
+      bodies,
       concurrency: clients,
-      ...(byCount ? {} : { durationMs: o.durationSeconds * 1000 }),
-      maxErrors: 100,
-      onProgress: (done) => {
-        const now = performance.now();
-        if (now - lastUpdate < 100) return;
-        lastUpdate = now;
-        const rate = `${fixed(done / ((now - start) / 1000))} req/s`;
-        bar.update(byCount ? done : Math.round((now - start) / 100), rate);
-      },
+      label: `search${hnswEf === undefined ? '' : ` ef ${hnswEf}`} ×${clients}`,
+      durationSeconds: o.durationSeconds,
+      requests: o.requests,
+      costText: (cost) => `other CPU ${fixed(cost.otherCpuPct)} %`,
     });
-    const cost = meter.stop();
-    const requestsPerSecond = result.latenciesMs.length / result.wallSeconds;
-    const latency = summarizeLatencies(result.latenciesMs);
-    bar.stop(
-      `${fixed(requestsPerSecond)} req/s, p50 ${fixed(latency.p50Ms, 2)} ms, p99 ${fixed(latency.p99Ms, 2)} ms, other CPU ${fixed(cost.otherCpuPct)} %${result.errors > 0 ? `, ${result.errors} errors (${result.firstError ?? ''})` : ''}`,
-    );
-    return {
-      hnswEf: hnswEf ?? null,
-      clients,
-      requests: result.requests,
-      ok: result.latenciesMs.length,
-      errors: result.errors,
-      firstError: result.firstError,
-      wallSeconds: result.wallSeconds,
-      requestsPerSecond,
-      latency,
-      cost,
-    };
+    return { hnswEf: hnswEf ?? null, clients, requests, ...run };
   }
 
   private printReport(

@@ -1,10 +1,17 @@
 // What the HTTP search benchmarks (bench/search-http.ts, bench/concurrency.ts) share: seeded
-// clustered vectors plus held-out queries from the same clusters, uploading them to a collection,
-// search request bodies for Qdrant's legacy `/points/search` or `/points/query`, exact top-k by
-// brute force in this process, and recall@k of the server's answers against it.
+// clustered vectors plus held-out queries from the same clusters, loading them into a collection
+// (create, upload, wait until the optimizer has indexed them), search request bodies for Qdrant's
+// legacy `/points/search` or `/points/query`, exact top-k by brute force in this process, and
+// recall@k of the server's answers against it.
 
 import { FloatArrayScorer } from '../../src/quantization/float-array-scorer.js';
 import type { Distance } from '../../src/quantization/quantizer.js';
+import {
+  describeInfo,
+  waitUntilReady,
+  type CollectionInfo,
+  type WaitOptions,
+} from './collection-status.js';
 import { generatedVectors, vectorJson } from './dataset.js';
 import { HttpRequestError, type HttpJson } from './http-json.js';
 import { startProgress } from './progress.js';
@@ -117,6 +124,68 @@ export async function uploadPoints(
   const seconds = (performance.now() - start) / 1000;
   bar.stop(`${fixed(data.points)} points in ${fixed(seconds, 1)} s`);
   return seconds;
+}
+
+/** waitUntilReady (status green) behind a progress bar of the indexed vectors. */
+export async function waitUntilGreen(
+  client: HttpJson,
+  collection: string,
+  options: Omit<WaitOptions, 'onPoll'> & { readonly label: string },
+): Promise<{ info: CollectionInfo; seconds: number }> {
+  const { label, ...wait } = options;
+  const bar = startProgress(label, options.expectedPoints);
+  let ready: { info: CollectionInfo; seconds: number };
+  try {
+    ready = await waitUntilReady(client, collection, {
+      ...wait,
+      onPoll: (info) => bar.update(info.indexed_vectors_count, describeInfo(info)),
+    });
+  } catch (error) {
+    bar.stop('timed out');
+    throw error;
+  }
+  bar.stop(`green after ${fixed(ready.seconds, 1)} s: ${describeInfo(ready.info)}`);
+  return ready;
+}
+
+export interface SearchCollectionOptions {
+  readonly distance: Distance;
+  /** hnsw_config.m and hnsw_config.ef_construct of the collection. */
+  readonly m: number;
+  readonly efConstruct: number;
+  readonly uploadBatch: number;
+  readonly uploadParallel: number;
+  readonly readyTimeoutMs: number;
+  /** How often to poll for green (default: waitUntilReady's). */
+  readonly pollMs?: number;
+}
+
+/**
+ * Creates the collection (one unnamed vector of data.dim), uploads every point and waits until
+ * the optimizer is done with them (status green). Small data may be green without an HNSW index:
+ * compare the info's indexed_vectors_count with its points_count.
+ */
+export async function loadSearchCollection(
+  client: HttpJson,
+  collection: string,
+  data: SearchData,
+  options: SearchCollectionOptions,
+): Promise<{ uploadSeconds: number; readySeconds: number; info: CollectionInfo }> {
+  await client.ok('PUT', `/collections/${encodeURIComponent(collection)}`, {
+    vectors: { size: data.dim, distance: options.distance },
+    hnsw_config: { m: options.m, ef_construct: options.efConstruct },
+  });
+  const uploadSeconds = await uploadPoints(client, collection, data, {
+    batch: options.uploadBatch,
+    parallel: options.uploadParallel,
+  });
+  const ready = await waitUntilGreen(client, collection, {
+    label: 'optimizer (index)',
+    expectedPoints: data.points,
+    timeoutMs: options.readyTimeoutMs,
+    ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
+  });
+  return { uploadSeconds, readySeconds: ready.seconds, info: ready.info };
 }
 
 export function searchPath(collection: string, endpoint: SearchEndpoint): string {

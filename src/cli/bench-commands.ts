@@ -86,26 +86,154 @@ function passThrough(bench: Command, name: string, description: string, flags: s
     .addHelpText('after', `\nFlags (parsed by bench/${name}.ts):\n${flags}`);
 }
 
+// Option blocks that several benchmarks share, each next to the flags it yields. A benchmark
+// adds them in its own order (--help lists flags in the order they were added).
+
+interface SearchDataFlags {
+  points?: number;
+  dim: number;
+  distance: 'Euclid' | 'Cosine' | 'Dot' | 'Manhattan';
+}
+
+/** --points, --dim, --distance: the generated vectors of the HTTP search benchmarks. */
+function addSearchDataOptions(command: Command): void {
+  command
+    .option('--points <n>', 'points to generate (default 100000; --quick 30000)', positiveInt)
+    .option('--dim <n>', 'vector size', positiveInt, 128)
+    .addOption(
+      new Option('--distance <name>', 'distance of the collection')
+        .choices(['Euclid', 'Cosine', 'Dot', 'Manhattan'])
+        .default('Euclid'),
+    );
+}
+
+interface QueryFlags {
+  recallQueries?: number;
+  queryPool: number;
+}
+
+/** --recall-queries (described with the benchmark's defaults), --query-pool: held-out queries. */
+function addQueryOptions(command: Command, recallQueriesDescription: string): void {
+  command
+    .option('--recall-queries <n>', recallQueriesDescription, positiveInt)
+    .option(
+      '--query-pool <n>',
+      'distinct held-out queries the load cycles through',
+      positiveInt,
+      1000,
+    );
+}
+
+interface SearchRequestFlags {
+  endpoint: 'search' | 'query';
+  limit: number;
+}
+
+/** --endpoint, --limit: the search requests of the HTTP search benchmarks. */
+function addSearchRequestOptions(command: Command): void {
+  command
+    .addOption(
+      new Option('--endpoint <name>', 'POST /points/search (legacy) or /points/query')
+        .choices(['search', 'query'])
+        .default('search'),
+    )
+    .option('--limit <n>', 'limit of each search', positiveInt, 10);
+}
+
+interface HnswConfigFlags {
+  m: number;
+  efConstruct: number;
+}
+
+/** --m, --ef-construct: the collection's hnsw_config. */
+function addHnswConfigOptions(command: Command): void {
+  command
+    .option('--m <n>', 'hnsw_config.m', positiveInt, 16)
+    .option('--ef-construct <n>', 'hnsw_config.ef_construct', positiveInt, 100);
+}
+
+interface UploadFlags {
+  uploadBatch: number;
+  uploadParallel: number;
+}
+
+/** --upload-batch, --upload-parallel: how the points are uploaded. */
+function addUploadOptions(command: Command): void {
+  command
+    .option('--upload-batch <n>', 'points per upload request', positiveInt, 256)
+    .option('--upload-parallel <n>', 'upload requests in flight', positiveInt, 2);
+}
+
+interface RepeatFlags {
+  repeat: number;
+  disturbedCpu: number;
+}
+
+/** --repeat (described as what the benchmark repeats), --disturbed-cpu. */
+function addRepeatOptions(command: Command, repeatDescription: string): void {
+  command
+    .option('--repeat <n>', repeatDescription, positiveInt, 1)
+    .option(
+      '--disturbed-cpu <pct>',
+      'with --repeat: leave out runs while other processes used this much CPU (% of one core)',
+      positiveNumber,
+      25,
+    );
+}
+
+interface ServerRunFlags {
+  profile: boolean;
+  quick: boolean;
+  storageDir?: string;
+  resultsDir?: string;
+}
+
+/**
+ * --profile, --quick, --storage-dir, --results-dir: a benchmark that starts its own server
+ * processes on temporary storage.
+ */
+function addServerRunOptions(
+  command: Command,
+  descriptions: { readonly profile: string; readonly quick: string },
+): void {
+  command
+    .option('--profile', descriptions.profile, false)
+    .option('--quick', descriptions.quick, false)
+    .option('--storage-dir <dir>', 'parent folder of the temporary storage (default: OS temp)')
+    .option('--results-dir <dir>', 'where the JSON goes (default: bench/results)');
+}
+
+interface ReadyFlags {
+  readyTimeout?: number;
+  progress: boolean;
+}
+
+/** --ready-timeout (described with the benchmark's defaults), --no-progress: the last flags. */
+function addReadyOptions(command: Command, readyTimeoutDescription: string): void {
+  command
+    .option('--ready-timeout <s>', readyTimeoutDescription, positiveNumber)
+    .option('--no-progress', 'no progress bars');
+}
+
 export function registerBenchCommands(bench: Command): void {
-  bench
+  const ingest = bench
     .command('ingest')
     .description('upsert throughput over HTTP (points/s, wait=true) and on-disk bytes per point')
     .addOption(listOption('--dims <list>', 'vector sizes', intList, [128, 768]))
     .option('--points <n>', 'points per run (default 100000; --quick 5000)', positiveInt)
     .option('--batch <n>', 'points per upsert request', positiveInt, 256)
     .addOption(listOption('--clients <list>', 'concurrent clients, one run each', intList, [1, 4]))
-    .option('--on-disk', 'create the collection with vectors on_disk: true', false)
-    .option('--profile', 'run the server under node --cpu-prof and print its top frames', false)
-    .option('--quick', 'a few thousand points: a smoke run in seconds', false)
-    .option('--storage-dir <dir>', 'parent folder of the temporary storage (default: OS temp)')
-    .option('--results-dir <dir>', 'where the JSON goes (default: bench/results)')
-    .option('--seed <n>', 'seed of the generated vectors', positiveInt, 42)
-    .option(
-      '--ready-timeout <s>',
-      'seconds to wait for status green before measuring disk use (default 900; --quick 120)',
-      positiveNumber,
-    )
-    .option('--no-progress', 'no progress bars')
+    .option('--on-disk', 'create the collection with vectors on_disk: true', false);
+  addServerRunOptions(ingest, {
+    profile: 'run the server under node --cpu-prof and print its top frames',
+    quick: 'a few thousand points: a smoke run in seconds',
+  });
+  ingest.option('--seed <n>', 'seed of the generated vectors', positiveInt, 42);
+  addReadyOptions(
+    ingest,
+    'seconds to wait for status green before measuring disk use (default 900; --quick 120)',
+  );
+  ingest
     .addHelpText('after', '\nTarget: ≥ 20,000 points/s for 128-d. See docs/benchmarks.md.')
     .action(async (flags: IngestFlags) => {
       const { runIngestBench } = await import('../../bench/ingest.js');
@@ -125,7 +253,7 @@ export function registerBenchCommands(bench: Command): void {
       });
     });
 
-  bench
+  const article = bench
     .command('article')
     .description(
       "Qdrant's io_uring article end to end: recommend + rescore, mmap vs io_uring, cold and warm",
@@ -137,9 +265,9 @@ export function registerBenchCommands(bench: Command): void {
       positiveInt,
     )
     .option('--data <file>', 'vectors from a .fvecs, .npy (<f4) or raw float32 file')
-    .option('--seed <n>', 'seed of generated vectors and request ids', positiveInt, 42)
-    .option('--m <n>', 'hnsw_config.m', positiveInt, 16)
-    .option('--ef-construct <n>', 'hnsw_config.ef_construct', positiveInt, 100)
+    .option('--seed <n>', 'seed of generated vectors and request ids', positiveInt, 42);
+  addHnswConfigOptions(article);
+  article
     .option('--requests <n>', 'requests per cell (default 1000; --quick 60)', positiveInt)
     .addOption(listOption('--concurrency <list>', 'parallel clients per cell', intList, [1, 4, 8]))
     .addOption(
@@ -167,25 +295,15 @@ export function registerBenchCommands(bench: Command): void {
       '--warmup <n>',
       'in-RAM searches (quantized, no rescoring) each fresh server answers before its first run, so V8 has compiled the search path (default 2000; --quick 100; 0 = none)',
       nonNegativeInt,
-    )
-    .option(
-      '--repeat <n>',
-      'runs per cell (alternating backend order); shows the median',
-      positiveInt,
-      1,
-    )
-    .option(
-      '--disturbed-cpu <pct>',
-      'with --repeat: leave out runs while other processes used this much CPU (% of one core)',
-      positiveNumber,
-      25,
-    )
+    );
+  addRepeatOptions(article, 'runs per cell (alternating backend order); shows the median');
+  article
     .option('--collection <name>', 'collection name', 'bench')
     .option('--storage <dir>', 'storage folder to use and keep (reused by later runs)')
     .option('--fresh', 'rebuild the collection even if --storage holds a matching one', false)
-    .option('--drop-caches', 'also `sync; echo 3 > /proc/sys/vm/drop_caches` (root)', false)
-    .option('--upload-batch <n>', 'points per upload request', positiveInt, 256)
-    .option('--upload-parallel <n>', 'upload requests in flight', positiveInt, 2)
+    .option('--drop-caches', 'also `sync; echo 3 > /proc/sys/vm/drop_caches` (root)', false);
+  addUploadOptions(article);
+  article
     .option(
       '--ready-timeout <s>',
       'seconds to wait for status green (default 7200; --quick 300)',
@@ -236,18 +354,13 @@ export function registerBenchCommands(bench: Command): void {
       });
     });
 
-  bench
+  const searchHttp = bench
     .command('search-http')
     .description(
       'search requests/s, p50/p95/p99 and recall@10 over HTTP on an indexed collection (limit 10)',
-    )
-    .option('--points <n>', 'points to generate (default 100000; --quick 30000)', positiveInt)
-    .option('--dim <n>', 'vector size', positiveInt, 128)
-    .addOption(
-      new Option('--distance <name>', 'distance of the collection')
-        .choices(['Euclid', 'Cosine', 'Dot', 'Manhattan'])
-        .default('Euclid'),
-    )
+    );
+  addSearchDataOptions(searchHttp);
+  searchHttp
     .addOption(listOption('--clients <list>', 'concurrent clients, one run each', intList, [8]))
     .option('--duration <s>', 'seconds per run (default 20; --quick 3)', positiveNumber)
     .option('--requests <n>', 'requests per run instead of --duration', positiveInt)
@@ -255,52 +368,32 @@ export function registerBenchCommands(bench: Command): void {
       '--warmup <s>',
       'seconds of unmeasured load first (default 3; --quick 1)',
       positiveNumber,
-    )
-    .option(
-      '--recall-queries <n>',
-      'queries checked against brute force (default 200; --quick 50)',
-      positiveInt,
-    )
-    .option(
-      '--query-pool <n>',
-      'distinct held-out queries the load cycles through',
-      positiveInt,
-      1000,
-    )
-    .addOption(
-      new Option('--endpoint <name>', 'POST /points/search (legacy) or /points/query')
-        .choices(['search', 'query'])
-        .default('search'),
-    )
-    .option('--limit <n>', 'limit of each search', positiveInt, 10)
-    .addOption(
-      listOption(
-        '--hnsw-ef <list>',
-        'params.hnsw_ef of the requests, one pass each (default: none, the server default)',
-        intList,
-        [],
-      ),
-    )
-    .option('--m <n>', 'hnsw_config.m', positiveInt, 16)
-    .option('--ef-construct <n>', 'hnsw_config.ef_construct', positiveInt, 100)
+    );
+  addQueryOptions(searchHttp, 'queries checked against brute force (default 200; --quick 50)');
+  addSearchRequestOptions(searchHttp);
+  searchHttp.addOption(
+    listOption(
+      '--hnsw-ef <list>',
+      'params.hnsw_ef of the requests, one pass each (default: none, the server default)',
+      intList,
+      [],
+    ),
+  );
+  addHnswConfigOptions(searchHttp);
+  searchHttp
     .option(
       '--threads <n>',
       'max_search_threads of the server (default: its own, 0 = all cores)',
       positiveInt,
     )
-    .option('--seed <n>', 'seed of the generated vectors', positiveInt, 42)
-    .option('--upload-batch <n>', 'points per upload request', positiveInt, 256)
-    .option('--upload-parallel <n>', 'upload requests in flight', positiveInt, 2)
-    .option('--profile', 'run the server under node --cpu-prof and print its top frames', false)
-    .option('--quick', 'small data and short runs: a smoke run in well under a minute', false)
-    .option('--storage-dir <dir>', 'parent folder of the temporary storage (default: OS temp)')
-    .option('--results-dir <dir>', 'where the JSON goes (default: bench/results)')
-    .option(
-      '--ready-timeout <s>',
-      'seconds to wait for status green (default 900; --quick 120)',
-      positiveNumber,
-    )
-    .option('--no-progress', 'no progress bars')
+    .option('--seed <n>', 'seed of the generated vectors', positiveInt, 42);
+  addUploadOptions(searchHttp);
+  addServerRunOptions(searchHttp, {
+    profile: 'run the server under node --cpu-prof and print its top frames',
+    quick: 'small data and short runs: a smoke run in well under a minute',
+  });
+  addReadyOptions(searchHttp, 'seconds to wait for status green (default 900; --quick 120)');
+  searchHttp
     .addHelpText(
       'after',
       '\nTarget (issue 5): ≥ 3,000 searches/s with 8 concurrent clients at 128-d. See docs/benchmarks.md.',
@@ -335,18 +428,13 @@ export function registerBenchCommands(bench: Command): void {
       });
     });
 
-  bench
+  const concurrency = bench
     .command('concurrency')
     .description(
       'search req/s and p50/p99 per (max_search_threads, clients); p99 during an index rebuild',
-    )
-    .option('--points <n>', 'points to generate (default 100000; --quick 30000)', positiveInt)
-    .option('--dim <n>', 'vector size', positiveInt, 128)
-    .addOption(
-      new Option('--distance <name>', 'distance of the collection')
-        .choices(['Euclid', 'Cosine', 'Dot', 'Manhattan'])
-        .default('Euclid'),
-    )
+    );
+  addSearchDataOptions(concurrency);
+  concurrency
     .addOption(
       listOption(
         '--clients <list>',
@@ -363,33 +451,18 @@ export function registerBenchCommands(bench: Command): void {
       '--warmup <s>',
       'seconds of unmeasured load per server (default 3; --quick 0.5)',
       positiveNumber,
-    )
-    .option(
-      '--repeat <n>',
-      'sweeps per threads setting (alternating); shows the median',
-      positiveInt,
-      1,
-    )
-    .option(
-      '--disturbed-cpu <pct>',
-      'with --repeat: leave out runs while other processes used this much CPU (% of one core)',
-      positiveNumber,
-      25,
-    )
-    .addOption(
-      new Option('--endpoint <name>', 'POST /points/search (legacy) or /points/query')
-        .choices(['search', 'query'])
-        .default('search'),
-    )
-    .option('--limit <n>', 'limit of each search', positiveInt, 10)
+    );
+  addRepeatOptions(concurrency, 'sweeps per threads setting (alternating); shows the median');
+  addSearchRequestOptions(concurrency);
+  concurrency
     .option(
       '--hnsw-ef <n>',
       'params.hnsw_ef of every request (default: none, the server default = ef_construct)',
       positiveInt,
     )
-    .option('--exact', 'params.exact: true in every request (a full scan per segment)', false)
-    .option('--m <n>', 'hnsw_config.m', positiveInt, 16)
-    .option('--ef-construct <n>', 'hnsw_config.ef_construct', positiveInt, 100)
+    .option('--exact', 'params.exact: true in every request (a full scan per segment)', false);
+  addHnswConfigOptions(concurrency);
+  concurrency
     .option('--no-rebuild', 'skip the p99-during-rebuild measurement')
     .option(
       '--rebuild-ef-construct <n>',
@@ -401,31 +474,16 @@ export function registerBenchCommands(bench: Command): void {
       '--idle <s>',
       'seconds of each idle latency run (default 15; --quick 2)',
       positiveNumber,
-    )
-    .option(
-      '--recall-queries <n>',
-      'queries checked against brute force (default 100; --quick 20)',
-      positiveInt,
-    )
-    .option(
-      '--query-pool <n>',
-      'distinct held-out queries the load cycles through',
-      positiveInt,
-      1000,
-    )
-    .option('--seed <n>', 'seed of the generated vectors', positiveInt, 42)
-    .option('--upload-batch <n>', 'points per upload request', positiveInt, 256)
-    .option('--upload-parallel <n>', 'upload requests in flight', positiveInt, 2)
-    .option('--profile', 'run the servers under node --cpu-prof and print their top frames', false)
-    .option('--quick', 'small data and short cells: a smoke run in well under a minute', false)
-    .option('--storage-dir <dir>', 'parent folder of the temporary storage (default: OS temp)')
-    .option('--results-dir <dir>', 'where the JSON goes (default: bench/results)')
-    .option(
-      '--ready-timeout <s>',
-      'seconds to wait for status green (default 900; --quick 120)',
-      positiveNumber,
-    )
-    .option('--no-progress', 'no progress bars')
+    );
+  addQueryOptions(concurrency, 'queries checked against brute force (default 100; --quick 20)');
+  concurrency.option('--seed <n>', 'seed of the generated vectors', positiveInt, 42);
+  addUploadOptions(concurrency);
+  addServerRunOptions(concurrency, {
+    profile: 'run the servers under node --cpu-prof and print their top frames',
+    quick: 'small data and short cells: a smoke run in well under a minute',
+  });
+  addReadyOptions(concurrency, 'seconds to wait for status green (default 900; --quick 120)');
+  concurrency
     .addHelpText(
       'after',
       '\nTargets (issue 10): 2 threads ≥ 1.7× the requests/s of 1 thread (best client count of each);\n' +
@@ -522,28 +580,20 @@ export function registerBenchCommands(bench: Command): void {
     });
 }
 
-interface IngestFlags {
+interface IngestFlags extends ServerRunFlags, ReadyFlags {
   dims: number[];
   points?: number;
   batch: number;
   clients: number[];
   onDisk: boolean;
-  profile: boolean;
-  quick: boolean;
-  storageDir?: string;
-  resultsDir?: string;
   seed: number;
-  readyTimeout?: number;
-  progress: boolean;
 }
 
-interface ArticleFlags {
+interface ArticleFlags extends HnswConfigFlags, RepeatFlags, UploadFlags {
   points?: number;
   dim?: number;
   data?: string;
   seed: number;
-  m: number;
-  efConstruct: number;
   requests?: number;
   concurrency: number[];
   oversampling: number[];
@@ -551,14 +601,10 @@ interface ArticleFlags {
   backends: string[];
   limit: number;
   warmup?: number;
-  repeat: number;
-  disturbedCpu: number;
   collection: string;
   storage?: string;
   fresh: boolean;
   dropCaches: boolean;
-  uploadBatch: number;
-  uploadParallel: number;
   readyTimeout?: number;
   requantize: boolean;
   fio: boolean;
@@ -576,62 +622,43 @@ interface BatchReadFlags {
   variants?: string;
 }
 
-interface SearchHttpFlags {
-  points?: number;
-  dim: number;
-  distance: 'Euclid' | 'Cosine' | 'Dot' | 'Manhattan';
+interface SearchHttpFlags
+  extends
+    SearchDataFlags,
+    QueryFlags,
+    SearchRequestFlags,
+    HnswConfigFlags,
+    UploadFlags,
+    ServerRunFlags,
+    ReadyFlags {
   clients: number[];
   duration?: number;
   requests?: number;
   warmup?: number;
-  recallQueries?: number;
-  queryPool: number;
-  endpoint: 'search' | 'query';
-  limit: number;
   hnswEf: number[];
-  m: number;
-  efConstruct: number;
   threads?: number;
   seed: number;
-  uploadBatch: number;
-  uploadParallel: number;
-  profile: boolean;
-  quick: boolean;
-  storageDir?: string;
-  resultsDir?: string;
-  readyTimeout?: number;
-  progress: boolean;
 }
 
-interface ConcurrencyFlags {
-  points?: number;
-  dim: number;
-  distance: 'Euclid' | 'Cosine' | 'Dot' | 'Manhattan';
+interface ConcurrencyFlags
+  extends
+    SearchDataFlags,
+    RepeatFlags,
+    SearchRequestFlags,
+    HnswConfigFlags,
+    QueryFlags,
+    UploadFlags,
+    ServerRunFlags,
+    ReadyFlags {
   clients: number[];
   threads: number[];
   duration?: number;
   warmup?: number;
-  repeat: number;
-  disturbedCpu: number;
-  endpoint: 'search' | 'query';
-  limit: number;
   hnswEf?: number;
   exact: boolean;
-  m: number;
-  efConstruct: number;
   rebuild: boolean;
   rebuildEfConstruct?: number;
   latencyClients: number;
   idle?: number;
-  recallQueries?: number;
-  queryPool: number;
   seed: number;
-  uploadBatch: number;
-  uploadParallel: number;
-  profile: boolean;
-  quick: boolean;
-  storageDir?: string;
-  resultsDir?: string;
-  readyTimeout?: number;
-  progress: boolean;
 }

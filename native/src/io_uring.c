@@ -66,18 +66,13 @@ typedef struct rv_file {
   char *path;
   uint8_t *map; /* whole-file read-only mapping for mincore residency, or NULL */
   size_t map_len;
-  /* Residency map (mode RESIDENCY_MAP): one mincore byte per page of the file, refreshed by a
-   * whole-file mincore on libuv's thread pool when older than scan_interval_ms. Reads trust it
-   * and copy "resident" records straight from the mapping, as mmap would (an eviction since the
-   * scan costs a page fault, exactly mmap's cost); pages our own buffered reads bring in are
-   * marked resident as they complete. */
-  uint8_t *resident;
-  size_t resident_pages;
-  double scanned_at_ms;
-  double scan_interval_ms;
-  double hit_ratio; /* moving average of the share of records found resident per read */
-  int scan_running;
-  unsigned jobs; /* live jobs and scans using this file */
+  /* Residency map (mode RESIDENCY_MAP): one byte per page of the file, PAGE_UNKNOWN until a read
+   * needs the page, then what mincore said about it, or PAGE_RESIDENT once one of our buffered
+   * reads brought it in. Forgotten every RESIDENCY_TTL_MS. See is_resident. */
+  uint8_t *page_state;
+  size_t state_pages;
+  double state_since_ms;
+  unsigned jobs; /* live jobs using this file */
   int closed;    /* ringClose called */
   int finalized; /* the JS external is gone: free when jobs == 0 */
   int fds_closed;
@@ -178,7 +173,7 @@ static void file_release_job(rv_file *f) {
   f->jobs--;
   if (f->jobs == 0 && (f->closed || f->finalized)) file_close_fds(f);
   if (f->jobs == 0 && f->finalized) {
-    free(f->resident);
+    free(f->page_state);
     free(f->path);
     free(f);
   }
@@ -189,7 +184,7 @@ static void file_finalize(napi_env env, void *data, void *hint) {
   f->finalized = 1;
   if (f->jobs == 0) {
     file_close_fds(f);
-    free(f->resident);
+    free(f->page_state);
     free(f->path);
     free(f);
   }
@@ -221,95 +216,37 @@ static double now_ms(void) {
   return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
-/* A whole-file mincore runs on the thread pool (about 85 ns per page here, 22 ms per GiB), and
- * every search thread keeps its own map of every on-disk vector file, so scans must be rare:
- * at least 500x their own duration apart (<= 0.2% of a core per file and thread) and at least
- * 10 s. A stale map costs little either way: a page evicted since the scan costs a page fault
- * (mmap's cost), and a page cached since then by someone else is read through the ring once
- * (a page-cache hit) and marked resident. */
-#define SCAN_MIN_INTERVAL_MS 10000.0
-#define SCAN_DUTY_FACTOR 500.0
-#define WARM_HIT_RATIO 0.9
+/* What a read knows about a page of a file in RESIDENCY_MAP mode. The map is forgotten every
+ * RESIDENCY_TTL_MS so that pages evicted since, or cached by someone else since, are noticed;
+ * until then a page evicted behind the map's back costs a page fault when it is copied (mmap's
+ * cost) and a page cached by someone else is read through the ring once (a page-cache hit). */
+enum { PAGE_UNKNOWN = 0, PAGE_RESIDENT = 1, PAGE_ABSENT = 2 };
+#define RESIDENCY_TTL_MS 10000.0
 
-typedef struct {
-  rv_file *file;
-  void *map;
-  size_t length, pages;
-  uint8_t *vec;
-  int ok;
-  double took_ms;
-  napi_async_work work;
-} rv_scan;
-
-static void scan_execute(napi_env env, void *data) {
-  rv_scan *scan = (rv_scan *)data;
-  double start = now_ms();
-  /* The mapping may be unmapped meanwhile (file closed or remapped): mincore then fails with
-   * ENOMEM, it never faults. */
-  scan->ok = 1;
-  /* In 2 MiB steps: mincore holds mmap_lock, and one call over a whole large file would stall
-   * every mmap/munmap (and, behind a waiting writer, page faults) of the process meanwhile. */
-  const size_t step = 512 * page_bytes();
-  for (size_t at = 0; at < scan->length && scan->ok; at += step) {
-    size_t span = scan->length - at < step ? scan->length - at : step;
-    scan->ok = mincore((char *)scan->map + at, span, scan->vec + at / page_bytes()) == 0;
-  }
-  scan->took_ms = now_ms() - start;
-}
-
-static void scan_complete(napi_env env, napi_status status, void *data) {
-  rv_scan *scan = (rv_scan *)data;
-  rv_file *f = scan->file;
-  f->scan_running = 0;
-  if (status == napi_ok && scan->ok && !f->fds_closed && f->map == scan->map) {
-    free(f->resident);
-    f->resident = scan->vec;
-    f->resident_pages = scan->pages;
-    f->scanned_at_ms = now_ms();
-    double interval = scan->took_ms * SCAN_DUTY_FACTOR;
-    f->scan_interval_ms = interval > SCAN_MIN_INTERVAL_MS ? interval : SCAN_MIN_INTERVAL_MS;
-  } else {
-    free(scan->vec);
-  }
-  napi_delete_async_work(env, scan->work);
-  free(scan);
-  file_release_job(f);
-}
-
-static void scan_start(napi_env env, rv_file *f) {
-  if (f->scan_running || f->map == NULL) return;
-  rv_scan *scan = calloc(1, sizeof *scan);
-  if (scan == NULL) return;
-  scan->file = f;
-  scan->map = f->map;
-  scan->length = f->map_len;
-  scan->pages = (f->map_len + page_bytes() - 1) / page_bytes();
-  scan->vec = malloc(scan->pages);
-  napi_value name;
-  if (scan->vec == NULL ||
-      napi_create_string_utf8(env, "ringvec:residency-scan", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-      napi_create_async_work(env, NULL, name, scan_execute, scan_complete, scan, &scan->work) !=
-          napi_ok) {
-    free(scan->vec);
-    free(scan);
+/* Makes the map cover `size` bytes of the file and forgets it when it is older than the TTL. */
+static void state_refresh(rv_file *f, uint64_t size) {
+  size_t pages = (size_t)((size + page_bytes() - 1) / page_bytes());
+  double now = now_ms();
+  if (f->page_state != NULL && f->state_pages >= pages) {
+    if (now - f->state_since_ms > RESIDENCY_TTL_MS) {
+      memset(f->page_state, PAGE_UNKNOWN, f->state_pages);
+      f->state_since_ms = now;
+    }
     return;
   }
-  f->jobs++; /* keeps the file alive until scan_complete */
-  f->scan_running = 1;
-  if (napi_queue_async_work(env, scan->work) != napi_ok) {
-    f->scan_running = 0;
-    napi_delete_async_work(env, scan->work);
-    free(scan->vec);
-    free(scan);
-    file_release_job(f);
-  }
+  uint8_t *grown = calloc(pages, 1);
+  if (grown == NULL) return; /* is_resident then asks mincore for every record */
+  free(f->page_state);
+  f->page_state = grown;
+  f->state_pages = pages;
+  f->state_since_ms = now;
 }
 
 /* Pages our buffered reads just brought into the page cache. */
 static void mark_resident(rv_file *f, uint64_t offset, uint64_t length) {
-  if (f->resident == NULL || length == 0) return;
+  if (f->page_state == NULL || length == 0) return;
   size_t first = (size_t)(offset / page_bytes()), last = (size_t)((offset + length - 1) / page_bytes());
-  for (size_t p = first; p <= last && p < f->resident_pages; p++) f->resident[p] = 1;
+  for (size_t p = first; p <= last && p < f->state_pages; p++) f->page_state[p] = PAGE_RESIDENT;
 }
 
 /* ---------------------------------------------------------------- ring lifecycle */
@@ -846,18 +783,38 @@ static napi_value ring_close(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* Asks mincore about pages [first, last] of the mapping and records the answers. */
+static void probe_pages(rv_file *f, size_t first, size_t last) {
+  unsigned char vec[64];
+  for (size_t p = first; p <= last; p += sizeof vec) {
+    size_t n = last - p + 1 < sizeof vec ? last - p + 1 : sizeof vec;
+    size_t span = n * page_bytes();
+    if ((size_t)p * page_bytes() + span > f->map_len) span = f->map_len - (size_t)p * page_bytes();
+    if (mincore(f->map + p * page_bytes(), span, vec) != 0) return; /* stays unknown: read it */
+    for (size_t k = 0; k < n; k++) f->page_state[p + k] = (vec[k] & 1) ? PAGE_RESIDENT : PAGE_ABSENT;
+  }
+}
+
+/*
+ * Whether the record is in the page cache; if so it is copied from the mapping into dest.
+ * RESIDENCY_MAP remembers what mincore said per page, so a warm page costs one byte lookup after
+ * its first read (not a syscall per record, and no scan of whole files): it pays where records
+ * are read repeatedly, and costs what RESIDENCY_MINCORE costs where they are not.
+ */
 static int is_resident(rv_file *f, uint64_t offset, uint32_t length, int mode, uint8_t *dest) {
-  if (mode == RESIDENCY_MAP) {
+  if (mode == RESIDENCY_MAP && f->page_state != NULL) {
     if (f->map == NULL || offset + length > f->map_len) return 0;
     size_t first = (size_t)(offset / page_bytes());
     size_t last = (size_t)((offset + length - 1) / page_bytes());
-    if (last >= f->resident_pages) return 0;
-    for (size_t p = first; p <= last; p++)
-      if (!(f->resident[p] & 1)) return 0;
+    if (last >= f->state_pages) return 0;
+    for (size_t p = first; p <= last; p++) {
+      if (f->page_state[p] == PAGE_UNKNOWN) probe_pages(f, p, last);
+      if (f->page_state[p] != PAGE_RESIDENT) return 0;
+    }
     memcpy(dest, f->map + offset, length);
     return 1;
   }
-  if (mode == RESIDENCY_MINCORE) {
+  if (mode == RESIDENCY_MINCORE || mode == RESIDENCY_MAP) {
     if (f->map == NULL || offset + length > f->map_len) return 0;
     uintptr_t first = (uintptr_t)(f->map + offset) & ~(uintptr_t)(page_bytes() - 1);
     uintptr_t last = (uintptr_t)(f->map + offset + length);
@@ -980,20 +937,7 @@ static napi_value ring_read(napi_env env, napi_callback_info info) {
   uint64_t size = (uint64_t)st.st_size;
   if ((residency == RESIDENCY_MINCORE || residency == RESIDENCY_MAP) && size > f->map_len)
     file_map(f, size);
-  if (residency == RESIDENCY_MAP) {
-    /* A map pays off only for warm files: build and refresh it while most records are found
-     * resident; otherwise (cold or going cold) drop it and check each record with mincore,
-     * whose cost is small next to the device reads that follow. */
-    int warm = f->hit_ratio >= WARM_HIT_RATIO;
-    int stale = f->resident == NULL || now_ms() - f->scanned_at_ms > f->scan_interval_ms;
-    if (stale && warm) scan_start(env, f);
-    if (stale && !warm && f->resident != NULL) {
-      free(f->resident);
-      f->resident = NULL;
-      f->resident_pages = 0;
-    }
-    if (f->resident == NULL) residency = RESIDENCY_MINCORE;
-  }
+  if (residency == RESIDENCY_MAP) state_refresh(f, size);
   piece *pieces = NULL;
   size_t missing = 0;
   double hits = 0;
@@ -1027,7 +971,6 @@ static napi_value ring_read(napi_env env, napi_callback_info info) {
     pieces[missing].length = (uint32_t)record_bytes;
     missing++;
   }
-  if (count > 0) f->hit_ratio = 0.8 * f->hit_ratio + 0.2 * (hits / count);
   write_stats(env, argv[9], hits, (double)missing, (double)missing * (double)record_bytes);
   if (missing == 0) {
     free(pieces);

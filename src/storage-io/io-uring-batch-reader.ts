@@ -11,9 +11,11 @@ import { checkOutput, closedError, ioError, recordOffset } from './read-errors.j
 
 /**
  * How records already in the page cache are found and copied before anything is submitted:
- * - 'map': a residency map (one byte per page) refreshed by a whole-file mincore on the thread
- *   pool when older than max(10 s, 500x the scan time); resident records are copied straight from a
- *   mapping, as mmap would. An eviction since the last scan costs a page fault: mmap's cost.
+ * - 'map': a residency map (one byte per page): a page's first read asks mincore, the answer is
+ *   remembered (pages our own reads bring in are marked resident) and forgotten every 10 s, so
+ *   warm records cost a byte lookup and a copy from a mapping, as mmap would. An eviction since
+ *   costs a page fault (mmap's cost); a page cached by someone else since is read through the
+ *   ring once.
  * - 'mincore': one mincore call per record, then a copy from the mapping (exact, ~0.7 µs/record
  *   of syscall here).
  * - 'nowait': preadv2(RWF_NOWAIT) per record (exact, ~1 µs/record).

@@ -10,8 +10,27 @@ import { packageRoot } from '../../src/common/package-root.js';
 import { loadConfig } from '../../src/server/load-config.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 
+const madeDirs: string[] = [];
+
+/**
+ * A fresh folder under the system's temporary directory. Every folder made here is removed when
+ * the test process exits (each test file runs in its own process), whoever used it.
+ */
 export function tempDir(prefix = 'ringvec-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  if (madeDirs.length === 0) {
+    process.on('exit', () => {
+      for (const made of madeDirs) {
+        try {
+          rmSync(made, { recursive: true, force: true });
+        } catch {
+          // e.g. still a mount point: leave it
+        }
+      }
+    });
+  }
+  madeDirs.push(dir);
+  return dir;
 }
 
 export interface TestServer {

@@ -2,7 +2,7 @@
 // thread sets and clears bits; search threads read them. Int32 words with Atomics keep every
 // update visible and untorn across threads.
 
-import { createSharedBuffer, ensureSharedCapacity } from './shared-buffer.js';
+import { createSharedBuffer, ensureSharedCapacity, int32View } from './shared-buffer.js';
 
 export class SharedBitmap {
   readonly buffer: SharedArrayBuffer;
@@ -10,7 +10,7 @@ export class SharedBitmap {
 
   constructor(buffer: SharedArrayBuffer) {
     this.buffer = buffer;
-    this.words = new Int32Array(buffer);
+    this.words = int32View(buffer);
   }
 
   static create(initialBits: number, maxBits: number): SharedBitmap {
@@ -36,14 +36,15 @@ export class SharedBitmap {
         throw new RangeError(`bitmap cannot grow to ${bits} bits`);
       }
     }
-    if (this.words.length * 4 !== this.buffer.byteLength) this.words = new Int32Array(this.buffer);
+    if (this.words.length * 4 !== this.buffer.byteLength) this.words = int32View(this.buffer);
   }
 
   get(bit: number): boolean {
     const word = bit >>> 5;
+    // The view is fixed-length (see shared-buffer.ts); past its end, look for growth.
     if (word >= this.words.length) {
       if (this.words.length * 4 === this.buffer.byteLength) return false;
-      this.words = new Int32Array(this.buffer);
+      this.words = int32View(this.buffer);
       if (word >= this.words.length) return false;
     }
     return (Atomics.load(this.words, word) & (1 << (bit & 31))) !== 0;
@@ -55,6 +56,7 @@ export class SharedBitmap {
   }
 
   clear(bit: number): void {
+    if (bit >>> 5 >= this.words.length) this.words = int32View(this.buffer);
     if (bit >>> 5 >= this.words.length) return;
     Atomics.and(this.words, bit >>> 5, ~(1 << (bit & 31)));
   }
@@ -63,7 +65,7 @@ export class SharedBitmap {
   count(bits: number): number {
     let total = 0;
     const fullWords = bits >>> 5;
-    const words = new Int32Array(this.buffer);
+    const words = int32View(this.buffer);
     for (let w = 0; w < fullWords && w < words.length; w++) total += popcount32(words[w]!);
     const rest = bits & 31;
     if (rest !== 0 && fullWords < words.length) {

@@ -26,6 +26,7 @@ import {
   type SegmentQuery,
 } from './query-scoring.js';
 import type { SegmentView } from './segment-view.js';
+import { int32View } from './shared-buffer.js';
 import { kernelOpOf, type SharedVectorState } from './types.js';
 
 export interface QuantizationParams {
@@ -101,8 +102,10 @@ export function pointPredicate(
   resolvedIds?: Map<PointId, number>,
 ): (offset: number) => boolean {
   // Plain reads of the shared words: a stale bit only lets a just-deleted point through, and
-  // the collection drops points that moved when it merges results.
-  const deleted = new Int32Array(view.state.deleted);
+  // the collection drops points that moved when it merges results. The view covers every point
+  // the search can see (bits are reserved before points are published); a word past its end
+  // reads as undefined, i.e. not deleted.
+  const deleted = int32View(view.state.deleted);
   const live = (offset: number) => (deleted[offset >>> 5]! & (1 << (offset & 31))) === 0;
   if (filter === null) return live;
   const indexes = payloadIndexesOf(view);
@@ -158,7 +161,7 @@ export function acceptPredicate(
   resolvedIds?: Map<PointId, number>,
 ): (offset: number) => boolean {
   const live = pointPredicate(view, filter, resolvedIds);
-  const missing = new Int32Array(view.state.vectors[vectorIndex]!.missing);
+  const missing = int32View(view.state.vectors[vectorIndex]!.missing);
   return (offset) => (missing[offset >>> 5]! & (1 << (offset & 31))) === 0 && live(offset);
 }
 

@@ -5,6 +5,7 @@
 import { Buffer } from 'node:buffer';
 import { POINT_ID_BYTES, readPointId, type PointId } from '../common/point-id.js';
 import { SharedBitmap } from './bitmap.js';
+import { dataView, float32View, float64View, uint32View } from './shared-buffer.js';
 import type { SharedSegmentState } from './types.js';
 
 export const PAYLOAD_ARENA_HEADER_BYTES = 8;
@@ -26,10 +27,10 @@ export class SegmentView {
     this.deleted = new SharedBitmap(state.deleted);
     this.missing = state.vectors.map((v) => new SharedBitmap(v.missing));
     this.stale = new SharedBitmap(state.stale);
-    this.versionsView = new Float64Array(state.versions);
-    this.idsView = new DataView(state.ids);
-    this.payloadIndexView = new Uint32Array(state.payloadIndex);
-    this.arenaView = new DataView(state.payloadArena);
+    this.versionsView = float64View(state.versions);
+    this.idsView = dataView(state.ids);
+    this.payloadIndexView = uint32View(state.payloadIndex);
+    this.arenaView = dataView(state.payloadArena);
   }
 
   get id(): string {
@@ -60,20 +61,19 @@ export class SegmentView {
 
   pointId(offset: number): PointId {
     if ((offset + 1) * POINT_ID_BYTES > this.idsView.byteLength)
-      this.idsView = new DataView(this.state.ids);
+      this.idsView = dataView(this.state.ids);
     return readPointId(this.idsView, offset * POINT_ID_BYTES);
   }
 
   version(offset: number): number {
-    if (offset >= this.versionsView.length)
-      this.versionsView = new Float64Array(this.state.versions);
+    if (offset >= this.versionsView.length) this.versionsView = float64View(this.state.versions);
     return this.versionsView[offset] ?? 0;
   }
 
   /** Byte position of the point's payload blob, 0 when it has none. */
   payloadPosition(offset: number): number {
     if (offset >= this.payloadIndexView.length) {
-      this.payloadIndexView = new Uint32Array(this.state.payloadIndex);
+      this.payloadIndexView = uint32View(this.state.payloadIndex);
     }
     return Atomics.load(this.payloadIndexView, offset);
   }
@@ -83,7 +83,7 @@ export class SegmentView {
     const position = this.payloadPosition(offset);
     if (position === 0) return null;
     if (position + 4 > this.arenaView.byteLength)
-      this.arenaView = new DataView(this.state.payloadArena);
+      this.arenaView = dataView(this.state.payloadArena);
     const length = this.arenaView.getUint32(position, true);
     if (length === 0) return null;
     return Buffer.from(this.state.payloadArena, position + 4, length).toString('utf8');
@@ -95,10 +95,13 @@ export class SegmentView {
     return text === null ? undefined : (JSON.parse(text) as Record<string, unknown>);
   }
 
-  /** RAM copy of vector `vectorIndex` (length-tracking view), or null when it lives on disk only. */
+  /**
+   * RAM copy of vector `vectorIndex`, or null when it lives on disk only. A fixed-length view of
+   * the bytes so far: it covers every point published when it was made.
+   */
   ramVectors(vectorIndex: number): Float32Array | null {
     const ram = this.state.vectors[vectorIndex]?.ram;
-    return ram ? new Float32Array(ram) : null;
+    return ram ? float32View(ram) : null;
   }
 
   /** Number of live points (not deleted) among [0, count). */

@@ -42,6 +42,8 @@ import {
   MAX_SHARED_BUFFER_BYTES,
   createSharedBuffer,
   ensureSharedCapacity,
+  float64View,
+  uint32View,
 } from './shared-buffer.js';
 import type {
   Distance,
@@ -409,8 +411,8 @@ export class Segment {
 
     const idBytes = new Uint8Array(n * POINT_ID_BYTES);
     const idView = new DataView(idBytes.buffer);
-    const versions = new Float64Array(state.versions);
-    const payloadIndex = new Uint32Array(state.payloadIndex);
+    const versions = float64View(state.versions);
+    const payloadIndex = uint32View(state.payloadIndex);
     for (let i = 0; i < n; i++) {
       const point = points[i]!;
       writePointId(idView, i * POINT_ID_BYTES, point.id);
@@ -605,7 +607,7 @@ export function encodeStateFile(state: SharedSegmentState, count: number): Uint8
   pos += bits;
   out.set(new Uint8Array(state.versions, 0, count * 8), pos);
   pos += count * 8;
-  const positions = new Uint32Array(state.payloadIndex);
+  const positions = uint32View(state.payloadIndex);
   for (let i = 0; i < count; i++) dv.setUint32(pos + i * 4, Atomics.load(positions, i), true);
   pos += count * 4;
   out.set(new SharedBitmap(state.stale).snapshotBytes(count), pos);
@@ -649,7 +651,7 @@ function readStateFile(path: string, state: SharedSegmentState, count: number): 
   pos += bits;
   new Uint8Array(state.versions).set(bytes.subarray(pos, pos + count * 8));
   pos += count * 8;
-  const positions = new Uint32Array(state.payloadIndex);
+  const positions = uint32View(state.payloadIndex);
   for (let i = 0; i < count; i++) positions[i] = dv.getUint32(pos + i * 4, true);
   pos += count * 4;
   new Uint8Array(state.stale).set(bytes.subarray(pos, pos + bits));

@@ -84,12 +84,17 @@ export function shortestF32(value: number): number {
   f32Cell[0] = value;
   const exact = f32Cell[0];
   if (!Number.isFinite(exact) || Number.isInteger(exact)) return exact;
-  for (let precision = 1; precision < 9; precision++) {
-    const candidate = Number(exact.toPrecision(precision));
-    f32Cell[0] = candidate;
-    if (f32Cell[0] === exact) return candidate;
+  // Binary search over 1–9 significant digits: every p-digit decimal is also a (p+1)-digit one,
+  // so if p digits read back as `exact`, so do p+1. Nine digits always do.
+  let lo = 1;
+  let hi = 9;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    f32Cell[0] = Number(exact.toPrecision(mid));
+    if (f32Cell[0] === exact) hi = mid;
+    else lo = mid + 1;
   }
-  return Number(exact.toPrecision(9));
+  return Number(exact.toPrecision(lo));
 }
 
 /** A float32 vector as JSON numbers in their shortest float32 form. */

@@ -2,8 +2,8 @@
 // segment of a request becomes one task, given to the least busy worker, so a request's segments
 // are searched in parallel and batch requests spread over all workers; a worker receives all of
 // its tasks of one request in one message. Shared buffers are posted to a worker once per segment
-// revision. A worker that dies fails its in-flight tasks with a
-// service error and is replaced; the server keeps serving.
+// revision. A worker that dies fails its in-flight tasks with a service error and is replaced;
+// the server keeps serving.
 
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';

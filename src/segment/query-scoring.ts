@@ -131,6 +131,40 @@ export function composeScorers(query: SegmentQuery, parts: PointScorer[]): Point
   };
 }
 
+// Buffers that on-disk vectors are read into, kept per thread across searches: a search reads
+// tens to hundreds of 3 KB vectors per segment, and a fresh buffer each time (zeroed, then left to
+// the garbage collector as external memory) made the search threads scavenge every few
+// milliseconds. A buffer belongs to one batch from its read until it is scored, so concurrent
+// searches on the thread never share one.
+const POOLED_BUFFERS = 8;
+const POOLED_MAX_FLOATS = 1 << 20;
+const readBuffers: Float32Array[] = [];
+let identity = new Uint32Array(0);
+
+function takeReadBuffer(floats: number): Float32Array {
+  for (let i = readBuffers.length - 1; i >= 0; i--) {
+    const buffer = readBuffers[i]!;
+    if (buffer.length >= floats) {
+      readBuffers.splice(i, 1);
+      return buffer;
+    }
+  }
+  return new Float32Array(Math.max(floats, 64 * 1024));
+}
+
+function giveBackReadBuffer(buffer: Float32Array): void {
+  if (buffer.length <= POOLED_MAX_FLOATS && readBuffers.length < POOLED_BUFFERS)
+    readBuffers.push(buffer);
+}
+
+/** 0, 1, …, count − 1 (shared and never written after it is grown). */
+function identityOffsets(count: number): Uint32Array {
+  if (identity.length < count) {
+    identity = Uint32Array.from({ length: Math.max(count, 2 * identity.length, 64) }, (_, i) => i);
+  }
+  return identity;
+}
+
 /**
  * Scores a query against original vectors: RAM vectors are scored in place; on-disk vectors are
  * read in one batch through the BatchReader (once, whatever the number of query vectors).
@@ -138,8 +172,6 @@ export function composeScorers(query: SegmentQuery, parts: PointScorer[]): Point
 export class OriginalVectorScorer implements PointScorer {
   private readonly vectors: Float32Array[];
   private sims: Float32Array[] = [];
-  private buffer = new Float32Array(0);
-  private identity = new Uint32Array(0);
 
   constructor(
     private readonly kernels: Kernels,
@@ -159,18 +191,19 @@ export class OriginalVectorScorer implements PointScorer {
       this.scoreFrom(this.ram, offsets, count, out);
       return undefined;
     }
-    if (this.buffer.length < count * this.dim) {
-      this.buffer = new Float32Array(Math.max(count, 64) * this.dim);
-      this.identity = Uint32Array.from({ length: Math.max(count, 64) }, (_, i) => i);
-    }
-    const bytes = new Uint8Array(this.buffer.buffer, 0, count * this.dim * 4);
+    const buffer = takeReadBuffer(count * this.dim);
+    const bytes = new Uint8Array(buffer.buffer, 0, count * this.dim * 4);
+    // A failed read may leave reads in flight into the buffer: it is then not reused.
     const pending = this.reader!.read(offsets, count, bytes);
     if (pending === undefined) {
-      this.scoreFrom(this.buffer, this.identity, count, out);
+      this.scoreFrom(buffer, identityOffsets(count), count, out);
+      giveBackReadBuffer(buffer);
       return undefined;
     }
-    // The buffer is reused: a second batch must not start before this one is scored.
-    return pending.then(() => this.scoreFrom(this.buffer, this.identity, count, out));
+    return pending.then(() => {
+      this.scoreFrom(buffer, identityOffsets(count), count, out);
+      giveBackReadBuffer(buffer);
+    });
   }
 
   private scoreFrom(

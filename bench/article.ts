@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../src/common/package-root.js';
 import { SeededRandom } from '../src/quantization/seeded-random.js';
-import { startBenchServer, type BenchServer } from './lib/child-server.js';
+import { startBenchServer, withBenchServer, type BenchServer } from './lib/child-server.js';
 import { onExit } from './lib/cleanup.js';
 import { closedLoop } from './lib/closed-loop.js';
 import {
@@ -36,6 +36,7 @@ import {
 } from './lib/collection-status.js';
 import { generatedVectors, openVectorFile, vectorJson, type VectorSource } from './lib/dataset.js';
 import { HttpJson, HttpRequestError, qdrantErrorMessage } from './lib/http-json.js';
+import type { MeteredRun } from './lib/metered-load.js';
 import { describeMachine, fioCeiling, machineInfo, type FioResult } from './lib/machine.js';
 import {
   dropFileCaches,
@@ -52,7 +53,7 @@ import {
   writeJsonResult,
   writeResultFile,
 } from './lib/results.js';
-import { summarizeLatencies, type LatencySummary } from './lib/stats.js';
+import { summarizeLatencies } from './lib/stats.js';
 import { groupedBarChartSvg, type BarPanel } from './lib/svg-chart.js';
 import { CostMeter, blockDeviceOf, type BlockDevice, type RunCost } from './lib/sys-stats.js';
 import { fixed, markdownTable } from './lib/table.js';
@@ -106,21 +107,16 @@ export interface ArticleOptions {
 const ASYNC_SCORER_ENV = 'RINGVEC__STORAGE__PERFORMANCE__ASYNC_SCORER';
 const TMPFS_MAGIC = 0x01021994;
 
-export interface LoadRun {
+/** One closed-loop run of a cell: what every measured run reports (MeteredRun), and more. */
+export interface LoadRun extends MeteredRun {
   readonly backend: Backend;
   /** What the server says it reads on-disk vectors with (its log, then collection info). */
   readonly backendInUse: string | null;
   readonly cache: CacheState;
   readonly oversampling: number;
   readonly parallel: number;
+  /** Requests sent, answered or not. */
   readonly requests: number;
-  readonly ok: number;
-  readonly errors: number;
-  readonly firstError: string | null;
-  readonly wallSeconds: number;
-  readonly requestsPerSecond: number;
-  readonly latency: LatencySummary;
-  readonly cost: RunCost;
   /** Share of the original vector files in the page cache before and after the run (mincore). */
   readonly residentBefore: number | null;
   readonly residentAfter: number | null;
@@ -285,11 +281,6 @@ class ArticleBench {
     return { server, client: new HttpJson(server.url, Math.max(...this.options.concurrency) + 4) };
   }
 
-  private async stopServer(server: BenchServer, client: HttpJson): Promise<void> {
-    client.close();
-    await server.stop();
-  }
-
   /** The backend really in use: collection info's io_backend, else the start-up log. */
   private backendInUse(server: BenchServer, info: CollectionInfo | null): string | null {
     return info?.ringvec?.vectors?.[0]?.io_backend ?? server.ioBackend;
@@ -445,7 +436,7 @@ class ArticleBench {
     const o = this.options;
     const source = this.source!;
     const { server, client } = await this.startServer('mmap');
-    try {
+    return withBenchServer(server, client, async () => {
       let reuse = false;
       const existing = await client.request('GET', this.collectionPath());
       if (existing.status === 200) {
@@ -497,12 +488,7 @@ class ArticleBench {
         info: ready.info,
         engineIoAfterLoad: metrics,
       };
-    } catch (error) {
-      process.stderr.write(`server output (last lines):\n${server.logTail(20)}\n`);
-      throw error;
-    } finally {
-      await this.stopServer(server, client);
-    }
+    });
   }
 
   private async upload(client: HttpJson): Promise<number> {
@@ -606,7 +592,7 @@ class ArticleBench {
       return o.caches.map((cache) => skipped(cache, this.recommendUnavailable!));
     }
     const { server, client } = await this.startServer(backend);
-    try {
+    await withBenchServer(server, client, async () => {
       const ready = await waitUntilReady(client, o.collection, {
         expectedPoints: this.source!.count,
         timeoutMs: o.readyTimeoutMs,
@@ -680,12 +666,7 @@ class ArticleBench {
             ioBefore !== null && ioAfter !== null ? subtractCounters(ioAfter, ioBefore) : null,
         });
       }
-    } catch (error) {
-      process.stderr.write(`server output (last lines):\n${server.logTail(20)}\n`);
-      throw error;
-    } finally {
-      await this.stopServer(server, client);
-    }
+    });
     return runs;
   }
 
@@ -739,7 +720,7 @@ class ArticleBench {
   ): Promise<RequantizationRun> {
     const o = this.options;
     const { server, client } = await this.startServer(backend);
-    try {
+    return withBenchServer(server, client, async () => {
       const ready = await waitUntilReady(client, o.collection, {
         expectedPoints: this.source!.count,
         timeoutMs: o.readyTimeoutMs,
@@ -784,12 +765,7 @@ class ArticleBench {
         residentBefore,
         ...(note !== undefined ? { note } : {}),
       };
-    } catch (error) {
-      process.stderr.write(`server output (last lines):\n${server.logTail(20)}\n`);
-      throw error;
-    } finally {
-      await this.stopServer(server, client);
-    }
+    });
   }
 
   private printReport(

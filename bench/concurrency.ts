@@ -28,7 +28,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Distance } from '../src/quantization/quantizer.js';
-import { startBenchServer, type BenchServer } from './lib/child-server.js';
+import { startBenchServer, withBenchServer, type BenchServer } from './lib/child-server.js';
 import { onExit } from './lib/cleanup.js';
 import { closedLoop } from './lib/closed-loop.js';
 import { collectionInfo, waitForOptimization } from './lib/collection-status.js';
@@ -308,7 +308,7 @@ class ConcurrencyBench {
     const o = this.options;
     const data = this.data!;
     const { server, client } = await this.startServer(o.threads[0]!);
-    try {
+    return withBenchServer(server, client, async () => {
       const { uploadSeconds, info } = await loadSearchCollection(client, COLLECTION, data, {
         ...o,
         pollMs: POLL_MS,
@@ -331,13 +331,7 @@ class ConcurrencyBench {
         indexedVectors: info.indexed_vectors_count,
         recall,
       };
-    } catch (error) {
-      process.stderr.write(`server output (last lines):\n${server.logTail(20)}\n`);
-      throw error;
-    } finally {
-      client.close();
-      await server.stop();
-    }
+    });
   }
 
   private bodies(hnswEf?: number): string[] {
@@ -416,7 +410,7 @@ class ConcurrencyBench {
     const { server, client } = await this.startServer(threads);
     const cells: SweepCell[] = [];
     const windows: { startUs: number; endUs: number }[] = [];
-    try {
+    await withBenchServer(server, client, async () => {
       await this.waitGreen(client, `load (threads ${threads})`);
       const bodies = this.bodies(o.hnswEf);
       await this.warmUp(client, server, threads, bodies);
@@ -434,13 +428,7 @@ class ConcurrencyBench {
         windows.push({ startUs, endUs: monotonicMicros() });
         cells.push({ threads, clients, repeat, ...run });
       }
-    } catch (error) {
-      process.stderr.write(`server output (last lines):\n${server.logTail(20)}\n`);
-      throw error;
-    } finally {
-      client.close();
-      await server.stop();
-    }
+    });
     if (o.profile) {
       const file = findServerProfile(this.profileDir, server.pid, profileSince);
       if (file === undefined) this.note(`no .cpuprofile of server ${server.pid} found`);
@@ -460,7 +448,7 @@ class ConcurrencyBench {
     const o = this.options;
     const { server, client } = await this.startServer(threads);
     const path = `/collections/${COLLECTION}`;
-    try {
+    return withBenchServer(server, client, async () => {
       await this.waitGreen(client, `load (threads ${threads})`);
       const bodies = this.bodies(o.hnswEf ?? o.efConstruct);
       await this.warmUp(client, server, threads, bodies);
@@ -606,13 +594,7 @@ class ConcurrencyBench {
         serverCpuDuringPct: cost.serverCpuPct,
         recallAfter,
       };
-    } catch (error) {
-      process.stderr.write(`server output (last lines):\n${server.logTail(20)}\n`);
-      throw error;
-    } finally {
-      client.close();
-      await server.stop();
-    }
+    });
   }
 
   /** Best requests/s per threads setting, and the ratio of the most threads to the fewest. */

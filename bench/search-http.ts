@@ -19,7 +19,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Distance } from '../src/quantization/quantizer.js';
-import { startBenchServer } from './lib/child-server.js';
+import { startBenchServer, withBenchServer } from './lib/child-server.js';
 import { onExit } from './lib/cleanup.js';
 import { closedLoop } from './lib/closed-loop.js';
 import {
@@ -141,41 +141,39 @@ class SearchHttpBench {
       startTimeoutMs: o.readyTimeoutMs,
     });
     const client = new HttpJson(server.url, Math.max(...o.clients) + 4);
-    let load: Record<string, unknown>;
     const recalls: { hnswEf: number | null; recall: RecallResult }[] = [];
     const rows: SearchHttpRow[] = [];
     const windows: { startUs: number; endUs: number }[] = [];
+    let load: Record<string, unknown>;
     try {
-      load = await this.loadCollection(client, data);
-      const passes = o.hnswEf.length > 0 ? o.hnswEf : [undefined];
-      for (const [pass, hnswEf] of passes.entries()) {
-        const ef = hnswEf === undefined ? {} : { hnswEf };
-        const recall = await measureRecall(client, COLLECTION, data, o.distance, {
-          endpoint: o.endpoint,
-          limit: o.limit,
-          queries: o.recallQueries,
-          ...ef,
-        });
-        recalls.push({ hnswEf: hnswEf ?? null, recall });
-        const bodies = searchBodies(data, o.queryPool, {
-          endpoint: o.endpoint,
-          limit: o.limit,
-          ...ef,
-        });
-        if (pass === 0) await this.warmUp(client, bodies);
-        for (const clients of o.clients) {
-          const startUs = monotonicMicros();
-          const row = await this.measure(client, server.pid, bodies, clients, hnswEf);
-          rows.push({ ...row, recall: recall.recall });
-          windows.push({ startUs, endUs: monotonicMicros() });
+      load = await withBenchServer(server, client, async () => {
+        const loaded = await this.loadCollection(client, data);
+        const passes = o.hnswEf.length > 0 ? o.hnswEf : [undefined];
+        for (const [pass, hnswEf] of passes.entries()) {
+          const ef = hnswEf === undefined ? {} : { hnswEf };
+          const recall = await measureRecall(client, COLLECTION, data, o.distance, {
+            endpoint: o.endpoint,
+            limit: o.limit,
+            queries: o.recallQueries,
+            ...ef,
+          });
+          recalls.push({ hnswEf: hnswEf ?? null, recall });
+          const bodies = searchBodies(data, o.queryPool, {
+            endpoint: o.endpoint,
+            limit: o.limit,
+            ...ef,
+          });
+          if (pass === 0) await this.warmUp(client, bodies);
+          for (const clients of o.clients) {
+            const startUs = monotonicMicros();
+            const row = await this.measure(client, server.pid, bodies, clients, hnswEf);
+            rows.push({ ...row, recall: recall.recall });
+            windows.push({ startUs, endUs: monotonicMicros() });
+          }
         }
-      }
-    } catch (error) {
-      process.stderr.write(`server output (last lines):\n${server.logTail(20)}\n`);
-      throw error;
+        return loaded;
+      });
     } finally {
-      client.close();
-      await server.stop();
       rmSync(storage, { recursive: true, force: true });
       forget();
     }

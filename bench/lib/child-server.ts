@@ -34,6 +34,27 @@ export interface BenchServer {
 
 const LOG_LINES_KEPT = 400;
 
+/**
+ * Runs `work` against a started server. If it fails, the server's last output goes to stderr
+ * (the benchmark's error alone rarely says why); either way `client` is closed and the server
+ * stopped before this settles.
+ */
+export async function withBenchServer<T>(
+  server: BenchServer,
+  client: { close(): void },
+  work: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    process.stderr.write(`server output (last lines):\n${server.logTail(20)}\n`);
+    throw error;
+  } finally {
+    client.close();
+    await server.stop();
+  }
+}
+
 export function ringvecRunnerPath(): string {
   return fileURLToPath(new URL('./ringvec-runner.js', import.meta.url));
 }

@@ -325,18 +325,19 @@ static napi_value score_rows(napi_env env, napi_callback_info info, int ranged) 
     napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "count exceeds offsets or out length");
     return NULL;
   }
+  /* Every row is checked before any is read or prefetched. */
+  for (uint32_t k = 0; k < count; k++) {
+    uint64_t row = ranged ? (uint64_t)first + k : offsets[k];
+    uint64_t start = row * stride;
+    if (start + dim > base_len) {
+      throw_row_range(env, row, (size_t)(start + dim), base_len);
+      return NULL;
+    }
+  }
   rows_fn rows = isa->rows[op];
   const float *r[4];
   uint32_t i = 0;
   if (!ranged) {
-    /* Every row is checked before any is touched (the loop below checks again, for ranges). */
-    for (uint32_t k = 0; k < count; k++) {
-      uint64_t start = (uint64_t)offsets[k] * stride;
-      if (start + dim > base_len) {
-        throw_row_range(env, offsets[k], (size_t)(start + dim), base_len);
-        return NULL;
-      }
-    }
     for (uint32_t k = 0; k < 4 && k < count; k++)
       prefetch_row(base + (uint64_t)offsets[k] * stride, (size_t)dim * sizeof(float));
   }
@@ -348,12 +349,7 @@ static napi_value score_rows(napi_env env, napi_callback_info info, int ranged) 
     int n = 0;
     for (; n < 4 && i + (uint32_t)n < count; n++) {
       uint64_t row = ranged ? (uint64_t)first + i + (uint64_t)n : offsets[i + (uint32_t)n];
-      uint64_t start = row * stride;
-      if (start + dim > base_len) {
-        throw_row_range(env, row, (size_t)(start + dim), base_len);
-        return NULL;
-      }
-      r[n] = base + start;
+      r[n] = base + row * stride;
     }
     double scores[4];
     rows(q, r, n, dim, scores);

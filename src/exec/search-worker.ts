@@ -6,7 +6,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { isRingvecError } from '../common/errors.js';
-import { scanSegment, searchSegment, type SegmentSearchResult } from '../segment/segment-search.js';
+import { scanSegment, searchSegment } from '../segment/segment-search.js';
 import { SegmentView } from '../segment/segment-view.js';
 import { useSharedIoMetrics } from '../storage-io/io-metrics.js';
 import type { SearchTask, SearchWorkerMessage, SearchWorkerReply } from './search-protocol.js';
@@ -49,19 +49,8 @@ function runTask(task: SearchTask, answer: Answer): void {
     }
     return;
   }
-  let pending: Promise<SegmentSearchResult>;
-  try {
-    pending = searchSegment(
-      resources,
-      cached.view,
-      task.work.request,
-      task.work.fullScanThresholdKb,
-    );
-  } catch (error) {
-    answer(errorReply(task.id, error), []);
-    return;
-  }
-  pending.then(
+  // searchSegment is async: its errors arrive as rejections.
+  searchSegment(resources, cached.view, task.work.request, task.work.fullScanThresholdKb).then(
     (result) => {
       // Copied now: the result may be a view into a pooled searcher's buffers, and the reply waits
       // for the request's other tasks. Small copies are cheaper to clone than to transfer.

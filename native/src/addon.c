@@ -166,7 +166,7 @@ void rv_export(napi_env env, napi_value exports, const char *name, napi_callback
 }
 
 static napi_value init(napi_env env, napi_value exports) {
-  rv_set(env, exports, "abiVersion", rv_number(env, 1));
+  rv_set(env, exports, "abiVersion", rv_number(env, 2));
   rv_kernels_init(env, exports);
   rv_mmap_init(env, exports);
   rv_probe_init(env, exports);

@@ -1,13 +1,15 @@
-// The addon loader (status, RINGVEC_NO_ADDON), the mmap helpers and per-thread nice values.
+// The addon loader (status, RINGVEC_NO_ADDON), the mmap helpers, per-thread nice values and
+// huge-page buffers.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NATIVE_ADVICE, addonStatus, addonWarning, loadAddon } from './addon.js';
+import { hugePageSharedBuffer } from './huge-pages.js';
 
 const addon = loadAddon();
 
@@ -100,4 +102,42 @@ test('native telemetry summarises addon, kernels and io_uring', async () => {
   assert.equal(t.addonLoaded, addon !== null);
   assert.equal(typeof t.ioUring.available, 'boolean');
   assert.ok(t.kernels === 'typescript' || t.kernels.startsWith('native-'));
+});
+
+/** AnonHugePages of this process in bytes (null where the kernel does not say). */
+function anonHugeBytes(): number | null {
+  try {
+    const match = /^AnonHugePages:\s+(\d+) kB/m.exec(readFileSync('/proc/self/smaps_rollup', 'utf8'));
+    return match ? Number(match[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+function transparentHugePagesOn(): boolean {
+  try {
+    return !readFileSync('/sys/kernel/mm/transparent_hugepage/enabled', 'utf8').includes('[never]');
+  } catch {
+    return false;
+  }
+}
+
+test('hugePageSharedBuffer: a zeroed buffer of the size asked, backed by huge pages where the kernel has them', (t) => {
+  const small = hugePageSharedBuffer(1000);
+  assert.equal(small.byteLength, 1000);
+  if (addon === null) return t.skip('addon not loaded');
+  assert.equal(addon.adviseHugePages(new Uint8Array(small)), 0, 'no whole aligned huge page');
+  assert.throws(() => addon.adviseHugePages(new Float32Array(4) as never), TypeError);
+  if (!transparentHugePagesOn() || anonHugeBytes() === null)
+    return t.skip('no transparent huge pages on this kernel');
+  const before = anonHugeBytes()!;
+  const size = 16 << 20;
+  const buffer = hugePageSharedBuffer(size);
+  const bytes = new Uint8Array(buffer);
+  assert.equal(bytes.length, size);
+  assert.ok(bytes.every((b) => b === 0));
+  bytes.fill(7);
+  const gained = anonHugeBytes()! - before;
+  assert.ok(gained >= 2 << 20, `AnonHugePages grew by ${gained} bytes after writing 16 MiB`);
+  assert.equal(bytes[size - 1], 7);
 });

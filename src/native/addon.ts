@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { packageRoot } from '../common/package-root.js';
 
 /** Bumped whenever the C side's exported shape changes; a stale build is then refused. */
-export const ADDON_ABI_VERSION = 1;
+export const ADDON_ABI_VERSION = 2;
 
 /** Float kernel op codes as the C side numbers them. */
 export const NATIVE_OP = { dot: 0, l2sq: 1, l1: 2 } as const;
@@ -121,6 +121,11 @@ export interface NativeAddon {
   /** Unmaps now and detaches the buffer (views become empty); later calls are no-ops. */
   munmap(buffer: ArrayBuffer): void;
   madvise(buffer: ArrayBuffer, byteOffset: number, byteLength: number, advice: number): void;
+  /**
+   * madvise(MADV_HUGEPAGE) over the 2 MiB-aligned interior of `bytes` (anonymous memory, before
+   * its first write). Returns the bytes advised: 0 where the kernel refuses or has no THP.
+   */
+  adviseHugePages(bytes: Uint8Array): number;
   /** Number of pages of [byteOffset, byteOffset + byteLength) resident in the page cache. */
   mincore(buffer: ArrayBuffer, byteOffset: number, byteLength: number): number;
   /** posix_fadvise(POSIX_FADV_DONTNEED) over the whole file: drops its clean cached pages. */

@@ -19,6 +19,7 @@
 
 import { crc32 } from 'node:zlib';
 import { RingvecError } from '../common/errors.js';
+import { hugePageSharedBuffer } from '../native/huge-pages.js';
 
 const MAGIC = 'RVQUANT\0';
 export const FORMAT_VERSION = 1;
@@ -84,7 +85,7 @@ export class QuantizedBuffer {
     if (HEADER_BYTES + json.length > metaRoom) {
       throw new RingvecError('service', 'quantized meta larger than its reserved room');
     }
-    const buffer = new SharedArrayBuffer(total);
+    const buffer = hugePageSharedBuffer(total);
     const bytes = new Uint8Array(buffer);
     bytes.set(Buffer.from(MAGIC, 'latin1'), 0);
     const view = new DataView(buffer);
@@ -175,7 +176,7 @@ export class QuantizedBuffer {
     ) {
       buffer = bytes.buffer;
     } else {
-      buffer = new SharedArrayBuffer(total);
+      buffer = hugePageSharedBuffer(total);
       new Uint8Array(buffer).set(bytes);
     }
     return new QuantizedBuffer(buffer, meta, sections);

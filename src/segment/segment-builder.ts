@@ -21,6 +21,7 @@ import type { PayloadFieldSchema } from '../index/payload/field-schema.js';
 import { PayloadIndexSet } from '../index/payload/payload-index-set.js';
 import type { PayloadFieldIndex } from '../index/payload/payload-field-index.js';
 import { getKernels } from '../kernels/index.js';
+import { hugePageSharedBuffer } from '../native/huge-pages.js';
 import type { StoredPointScorer } from '../kernels/point-scorer.js';
 import {
   quantize,
@@ -339,7 +340,7 @@ export async function buildSegment(
     const path = join(task.dir, file);
     const fd = openSync(path, 'wx');
     writeAll(fd, encodeVectorFileHeader(info), 0);
-    const ram = spec.onDisk ? null : new SharedArrayBuffer(total * spec.dim * 4);
+    const ram = spec.onDisk ? null : hugePageSharedBuffer(total * spec.dim * 4);
     let written = 0;
     for (const source of task.sources) {
       const sourceVector = source.state.vectors[v]!;

@@ -36,6 +36,7 @@ import { crc32 } from 'node:zlib';
 import { fdatasyncAsync, writeFileAtomic, writeFileAtomicSync } from '../common/durable-fs.js';
 import { RingvecError } from '../common/errors.js';
 import { POINT_ID_BYTES, writePointId, type PointId } from '../common/point-id.js';
+import { hugePageSharedBuffer } from '../native/huge-pages.js';
 import { SharedBitmap } from './bitmap.js';
 import { PAYLOAD_ARENA_HEADER_BYTES, SegmentView } from './segment-view.js';
 import {
@@ -290,7 +291,10 @@ export class Segment {
       const info = readVectorFileHeader(path, v.dim);
       let ram: SharedArrayBuffer | null = null;
       if (!v.onDisk) {
-        ram = createSharedBuffer(count * v.dim * 4, room * v.dim * 4);
+        // A sealed segment never grows: a fixed buffer, with huge pages (HNSW reads it at random).
+        ram = manifest.sealed
+          ? hugePageSharedBuffer(count * v.dim * 4)
+          : createSharedBuffer(count * v.dim * 4, room * v.dim * 4);
         const fd = openSync(path, 'r');
         try {
           readExact(fd, new Uint8Array(ram), 4096, path);
@@ -582,11 +586,22 @@ function writeAll(fd: number, bytes: Uint8Array, position: number): void {
   }
 }
 
+/** A whole file in a SharedArrayBuffer (with transparent huge pages: it is searched at random). */
 function sharedFromFile(path: string): SharedArrayBuffer {
-  const bytes = readFileSync(path);
-  const shared = new SharedArrayBuffer(bytes.byteLength);
-  new Uint8Array(shared).set(bytes);
-  return shared;
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const shared = hugePageSharedBuffer(size);
+    const bytes = new Uint8Array(shared);
+    for (let done = 0; done < size; ) {
+      const n = readSync(fd, bytes, done, size - done, done);
+      if (n === 0) throw new Error(`${path} ended at byte ${done} of ${size}`);
+      done += n;
+    }
+    return shared;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

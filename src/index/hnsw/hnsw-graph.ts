@@ -34,6 +34,7 @@
 
 import { crc32 } from 'node:zlib';
 import { errors } from '../../common/errors.js';
+import { hugePageSharedBuffer } from '../../native/huge-pages.js';
 
 export const HNSW_FORMAT_VERSION = 1;
 export const HNSW_HEADER_BYTES = 96;
@@ -226,7 +227,7 @@ export class HnswGraph {
     let upperWords = 0;
     for (let i = 0; i < count; i++) upperWords += levels[i]! * (m + 1);
     const layout = sectionLayout(count, stride0, upperWords, extraWords);
-    const buffer = new SharedArrayBuffer(layout.totalBytes);
+    const buffer = hugePageSharedBuffer(layout.totalBytes);
     const header = new Uint32Array(buffer, 0, HNSW_HEADER_BYTES / 4);
     header[W_MAGIC0] = MAGIC[0]!;
     header[W_MAGIC1] = MAGIC[1]!;

@@ -77,9 +77,12 @@ export interface ArticleOptions {
   readonly backends: readonly Backend[];
   readonly limit: number;
   /**
-   * In-RAM searches every fresh server answers before its first run (0 = none): a server that was
-   * just started runs its search path in V8's interpreter and compiles it during the first
-   * thousand requests, which would bill the JIT to whichever cache state is measured first.
+   * JIT warm-up of every fresh server before its first run (0 = none): this many in-RAM searches
+   * of the measured collection, then as many of the cell's own recommend requests on a small
+   * warm-up collection (WARMUP_POINTS of the same vectors, same configuration, its files evicted
+   * first). A server that was just started runs its request path in V8's interpreter and compiles
+   * it during the first thousand requests, which would bill the JIT to whichever cache state is
+   * measured first; the measured collection's original vectors stay out of the page cache.
    */
   readonly warmup: number;
   readonly collection: string;
@@ -189,9 +192,13 @@ function requestBody(id: number, limit: number, oversampling: number): string {
   return `{"limit":${limit},"positive":[${id}],"params":{"quantization":${quantization}}}`;
 }
 
+/** Points of the warm-up collection (`<collection>-warmup`): enough for an indexed segment. */
+const WARMUP_POINTS = 20_000;
+
 /**
- * Bodies of the JIT warm-up: searches with seeded random query vectors that stay in RAM (quantized
- * vectors and graphs, no rescoring), so they read no original vector of an indexed segment.
+ * Bodies of the JIT warm-up's first part: searches with seeded random query vectors that stay in
+ * RAM (quantized vectors and graphs, no rescoring), so they read no original vector of an indexed
+ * segment.
  */
 function warmupBodies(seed: number, dim: number, limit: number, distinct = 64): string[] {
   const random = new SeededRandom(seed);
@@ -256,12 +263,20 @@ class ArticleBench {
     process.stderr.write(`note: ${text}\n`);
   }
 
-  private collectionPath(): string {
-    return `/collections/${encodeURIComponent(this.options.collection)}`;
+  private collectionPath(collection = this.options.collection): string {
+    return `/collections/${encodeURIComponent(collection)}`;
   }
 
-  private segmentsDir(): string {
-    return join(this.storage, 'collections', this.options.collection, 'segments');
+  /** The warm-up collection: the first points of the same data, read by the JIT warm-up only. */
+  private warmupCollection(): { name: string; count: number } {
+    return {
+      name: `${this.options.collection}-warmup`,
+      count: Math.min(WARMUP_POINTS, this.source!.count),
+    };
+  }
+
+  private segmentsDir(collection = this.options.collection): string {
+    return join(this.storage, 'collections', collection, 'segments');
   }
 
   private vectorFiles(): string[] {
@@ -431,57 +446,30 @@ class ArticleBench {
     };
   }
 
-  /** Creates and fills the collection (or reuses a matching one), waits for green. */
+  /** Creates and fills the collection and the warm-up one (or reuses matching ones). */
   private async loadCollection(): Promise<Record<string, unknown>> {
     const o = this.options;
     const source = this.source!;
     const { server, client } = await this.startServer('mmap');
     return withBenchServer(server, client, async () => {
-      let reuse = false;
-      const existing = await client.request('GET', this.collectionPath());
-      if (existing.status === 200) {
-        const info = (
-          JSON.parse(existing.text) as {
-            result: CollectionInfo & { config?: { params?: { vectors?: { size?: number } } } };
-          }
-        ).result;
-        const size = info.config?.params?.vectors?.size;
-        if (!o.fresh && info.points_count === source.count && size === source.dim) {
-          reuse = true;
-          console.log(
-            `collection ${o.collection}: reusing ${info.points_count} points in ${this.storage} (--fresh to rebuild)`,
-          );
-        } else {
-          await client.ok('DELETE', this.collectionPath());
-        }
-      }
-      let uploadSeconds: number | null = null;
-      if (!reuse) {
-        await client.ok('PUT', this.collectionPath(), this.createBody(source.dim));
-        uploadSeconds = await this.upload(client);
-      }
-      const bar = startProgress('optimizer (index, quantize)', source.count);
-      let ready;
-      try {
-        ready = await waitUntilReady(client, o.collection, {
-          expectedPoints: source.count,
-          timeoutMs: o.readyTimeoutMs,
-          onPoll: (info) => bar.update(info.indexed_vectors_count, describeInfo(info)),
-        });
-      } catch (error) {
-        bar.stop('timed out');
-        throw error;
-      }
-      bar.stop(`green after ${fixed(ready.seconds, 1)} s: ${describeInfo(ready.info)}`);
+      const { reused, uploadSeconds, ready } = await this.ensureCollection(
+        client,
+        o.collection,
+        source.count,
+      );
       if (ready.info.indexed_vectors_count < ready.info.points_count) {
         this.note(
           `the collection is green with ${ready.info.indexed_vectors_count} of ${ready.info.points_count} vectors counted in indexed_vectors_count`,
         );
       }
       await this.probeRecommend(client);
+      if (o.warmup > 0) {
+        const warmup = this.warmupCollection();
+        await this.ensureCollection(client, warmup.name, warmup.count);
+      }
       const metrics = await ioCounters(client);
       return {
-        reused: reuse,
+        reused,
         uploadSeconds,
         uploadPointsPerSecond: uploadSeconds === null ? null : source.count / uploadSeconds,
         readySeconds: ready.seconds,
@@ -491,21 +479,76 @@ class ArticleBench {
     });
   }
 
-  private async upload(client: HttpJson): Promise<number> {
+  /**
+   * Creates collection `name` with the first `count` points of the data (or reuses one that has
+   * them: same count and dimension, unless --fresh), then waits for green.
+   */
+  private async ensureCollection(
+    client: HttpJson,
+    name: string,
+    count: number,
+  ): Promise<{
+    reused: boolean;
+    uploadSeconds: number | null;
+    ready: Awaited<ReturnType<typeof waitUntilReady>>;
+  }> {
+    const o = this.options;
+    const dim = this.source!.dim;
+    let reused = false;
+    const existing = await client.request('GET', this.collectionPath(name));
+    if (existing.status === 200) {
+      const info = (
+        JSON.parse(existing.text) as {
+          result: CollectionInfo & { config?: { params?: { vectors?: { size?: number } } } };
+        }
+      ).result;
+      const size = info.config?.params?.vectors?.size;
+      if (!o.fresh && info.points_count === count && size === dim) {
+        reused = true;
+        console.log(
+          `collection ${name}: reusing ${info.points_count} points in ${this.storage} (--fresh to rebuild)`,
+        );
+      } else {
+        await client.ok('DELETE', this.collectionPath(name));
+      }
+    }
+    let uploadSeconds: number | null = null;
+    if (!reused) {
+      await client.ok('PUT', this.collectionPath(name), this.createBody(dim));
+      uploadSeconds = await this.upload(client, name, count);
+    }
+    const bar = startProgress(`${name}: optimizer (index, quantize)`, count);
+    let ready;
+    try {
+      ready = await waitUntilReady(client, name, {
+        expectedPoints: count,
+        timeoutMs: o.readyTimeoutMs,
+        onPoll: (info) => bar.update(info.indexed_vectors_count, describeInfo(info)),
+      });
+    } catch (error) {
+      bar.stop('timed out');
+      throw error;
+    }
+    bar.stop(`green after ${fixed(ready.seconds, 1)} s: ${describeInfo(ready.info)}`);
+    return { reused, uploadSeconds, ready };
+  }
+
+  /** Uploads the first `count` points of the data to collection `name`; returns the seconds. */
+  private async upload(client: HttpJson, name: string, count: number): Promise<number> {
     const o = this.options;
     const source = this.source!;
-    const batches = Math.ceil(source.count / o.uploadBatch);
-    const bar = startProgress('upload (wait=false)', source.count);
+    const batches = Math.ceil(count / o.uploadBatch);
+    const bar = startProgress(`${name}: upload (wait=false)`, count);
     const start = performance.now();
     let next = 0;
     let uploaded = 0;
     const chunk = new Float32Array(o.uploadBatch * source.dim);
-    const path = `${this.collectionPath()}/points?wait=false`;
+    const path = `${this.collectionPath(name)}/points?wait=false`;
     const worker = async (): Promise<void> => {
       while (next < batches) {
         const b = next++;
         const first = b * o.uploadBatch;
-        const n = Math.min(o.uploadBatch, source.count - first);
+        const n = Math.min(o.uploadBatch, count - first);
         source.read(first, n, chunk);
         const items = new Array<string>(n);
         for (let i = 0; i < n; i++)
@@ -530,9 +573,7 @@ class ArticleBench {
     };
     await Promise.all(Array.from({ length: o.uploadParallel }, worker));
     const seconds = (performance.now() - start) / 1000;
-    bar.stop(
-      `${source.count} points in ${fixed(seconds, 1)} s (${fixed(source.count / seconds)} points/s)`,
-    );
+    bar.stop(`${count} points in ${fixed(seconds, 1)} s (${fixed(count / seconds)} points/s)`);
     return seconds;
   }
 
@@ -609,7 +650,7 @@ class ArticleBench {
           `asked for io_uring (async_scorer=true) but the server reads with ${inUse ?? 'unknown'}${reason !== undefined ? `: ${reason.trim()}` : ''}`,
         );
       }
-      await this.warmUp(client);
+      await this.warmUp(client, oversampling);
       for (const cache of o.caches) {
         let drop: DropResult | null = null;
         if (cache === 'cold') {
@@ -670,12 +711,16 @@ class ArticleBench {
     return runs;
   }
 
-  /** The JIT warm-up (see ArticleOptions.warmup); it runs before the caches are dropped. */
-  private async warmUp(client: HttpJson): Promise<void> {
+  /**
+   * The JIT warm-up (see ArticleOptions.warmup), before the caches are dropped: in-RAM searches of
+   * the measured collection, then the cell's recommend requests on the warm-up collection, whose
+   * files are evicted first so that its reads take the disk path too.
+   */
+  private async warmUp(client: HttpJson, oversampling: number): Promise<void> {
     const o = this.options;
     if (o.warmup <= 0) return;
     const distinct = warmupBodies(o.seed + 1, this.source!.dim, o.limit);
-    const result = await closedLoop({
+    const searches = await closedLoop({
       client,
       method: 'POST',
       path: `${this.collectionPath()}/points/search`,
@@ -683,8 +728,26 @@ class ArticleBench {
       concurrency: 4,
       maxErrors: 10,
     });
-    if (result.errors > 0) {
-      this.note(`JIT warm-up: ${result.errors} failed searches (${result.firstError ?? ''})`);
+    const warmup = this.warmupCollection();
+    dropFileCaches(filesUnder(this.segmentsDir(warmup.name), /\.bin$/), { dropCaches: false });
+    const random = new SeededRandom(o.seed + 2);
+    const recommends = await closedLoop({
+      client,
+      method: 'POST',
+      path: `${this.collectionPath(warmup.name)}/points/recommend`,
+      bodies: Array.from({ length: o.warmup }, () =>
+        requestBody(1 + random.int(warmup.count), o.limit, oversampling),
+      ),
+      concurrency: 4,
+      maxErrors: 10,
+    });
+    for (const [what, result] of [
+      ['searches', searches],
+      ['recommend requests', recommends],
+    ] as const) {
+      if (result.errors > 0) {
+        this.note(`JIT warm-up: ${result.errors} failed ${what} (${result.firstError ?? ''})`);
+      }
     }
   }
 

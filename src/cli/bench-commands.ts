@@ -293,7 +293,7 @@ export function registerBenchCommands(bench: Command): void {
     .option('--limit <n>', 'limit of each recommend request', positiveInt, 10)
     .option(
       '--warmup <n>',
-      'in-RAM searches (quantized, no rescoring) each fresh server answers before its first run, so V8 has compiled the search path (default 2000; --quick 100; 0 = none)',
+      "JIT warm-up of each fresh server before its first run: n in-RAM searches, then n of the cell's recommend requests on a small warm-up collection (<collection>-warmup), so V8 has compiled the request path (default 2000; --quick 100; 0 = none)",
       nonNegativeInt,
     );
   addRepeatOptions(article, 'runs per cell (alternating backend order); shows the median');

@@ -107,7 +107,9 @@ test('native telemetry summarises addon, kernels and io_uring', async () => {
 /** AnonHugePages of this process in bytes (null where the kernel does not say). */
 function anonHugeBytes(): number | null {
   try {
-    const match = /^AnonHugePages:\s+(\d+) kB/m.exec(readFileSync('/proc/self/smaps_rollup', 'utf8'));
+    const match = /^AnonHugePages:\s+(\d+) kB/m.exec(
+      readFileSync('/proc/self/smaps_rollup', 'utf8'),
+    );
     return match ? Number(match[1]) * 1024 : null;
   } catch {
     return null;

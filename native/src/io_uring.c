@@ -795,11 +795,28 @@ static void probe_pages(rv_file *f, size_t first, size_t last) {
   }
 }
 
+/* Pages one mincore call asks about when a page is unknown: the 64 KiB-aligned window around it,
+ * the span the kernel's fault-around maps on an mmap page fault. Costs about what one page costs
+ * (the syscall dominates) and answers for the neighbours that later reads are likely to want. */
+#define PROBE_WINDOW_PAGES 16
+
+/* Probes the window around page p (and through `last`, the record's last page). */
+static void probe_window(rv_file *f, size_t p, size_t last) {
+  size_t mapped = (size_t)((f->map_len + page_bytes() - 1) / page_bytes());
+  size_t end = f->state_pages < mapped ? f->state_pages : mapped; /* pages we may ask about */
+  size_t from = p & ~(size_t)(PROBE_WINDOW_PAGES - 1);
+  size_t to = from + PROBE_WINDOW_PAGES - 1;
+  if (to < last) to = last;
+  if (to >= end) to = end - 1;
+  probe_pages(f, from, to);
+}
+
 /*
  * Whether the record is in the page cache; if so it is copied from the mapping into dest.
  * RESIDENCY_MAP remembers what mincore said per page, so a warm page costs one byte lookup after
- * its first read (not a syscall per record, and no scan of whole files): it pays where records
- * are read repeatedly, and costs what RESIDENCY_MINCORE costs where they are not.
+ * its first read (not a syscall per record, and no scan of whole files), and one mincore call
+ * answers for a window of pages: it pays where records are read repeatedly or near each other,
+ * and costs what RESIDENCY_MINCORE costs where they are not.
  */
 static int is_resident(rv_file *f, uint64_t offset, uint32_t length, int mode, uint8_t *dest) {
   if (mode == RESIDENCY_MAP && f->page_state != NULL) {
@@ -808,7 +825,7 @@ static int is_resident(rv_file *f, uint64_t offset, uint32_t length, int mode, u
     size_t last = (size_t)((offset + length - 1) / page_bytes());
     if (last >= f->state_pages) return 0;
     for (size_t p = first; p <= last; p++) {
-      if (f->page_state[p] == PAGE_UNKNOWN) probe_pages(f, p, last);
+      if (f->page_state[p] == PAGE_UNKNOWN) probe_window(f, p, last);
       if (f->page_state[p] != PAGE_RESIDENT) return 0;
     }
     memcpy(dest, f->map + offset, length);

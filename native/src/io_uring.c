@@ -783,15 +783,25 @@ static napi_value ring_close(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* Asks mincore about pages [first, last] of the mapping and records the answers. */
-static void probe_pages(rv_file *f, size_t first, size_t last) {
+/* Asks mincore about pages [first, last] of the mapping and records the answers: resident pages
+ * as resident, absent ones as absent only within [own_first, own_last] (the record being read,
+ * which our read then brings in). Absent neighbours stay unknown: marked absent, they would go
+ * through the ring after someone else cached them (e.g. right after a cold run) until the map
+ * is forgotten. */
+static void probe_pages(rv_file *f, size_t first, size_t last, size_t own_first, size_t own_last) {
   unsigned char vec[64];
   for (size_t p = first; p <= last; p += sizeof vec) {
     size_t n = last - p + 1 < sizeof vec ? last - p + 1 : sizeof vec;
     size_t span = n * page_bytes();
     if ((size_t)p * page_bytes() + span > f->map_len) span = f->map_len - (size_t)p * page_bytes();
     if (mincore(f->map + p * page_bytes(), span, vec) != 0) return; /* stays unknown: read it */
-    for (size_t k = 0; k < n; k++) f->page_state[p + k] = (vec[k] & 1) ? PAGE_RESIDENT : PAGE_ABSENT;
+    for (size_t k = 0; k < n; k++) {
+      size_t page = p + k;
+      if (vec[k] & 1)
+        f->page_state[page] = PAGE_RESIDENT;
+      else if (page >= own_first && page <= own_last)
+        f->page_state[page] = PAGE_ABSENT;
+    }
   }
 }
 
@@ -808,7 +818,7 @@ static void probe_window(rv_file *f, size_t p, size_t last) {
   size_t to = from + PROBE_WINDOW_PAGES - 1;
   if (to < last) to = last;
   if (to >= end) to = end - 1;
-  probe_pages(f, from, to);
+  probe_pages(f, from, to, p, last);
 }
 
 /*

@@ -12,9 +12,10 @@ import { checkOutput, closedError, ioError, recordOffset } from './read-errors.j
 /**
  * How records already in the page cache are found and copied before anything is submitted:
  * - 'map': a residency map (one byte per page): a page's first read asks mincore about the 64 KiB
- *   window around it (one call, 16 answers: the span mmap's fault-around maps), the answers are
- *   remembered (pages our own reads bring in are marked resident) and forgotten every 10 s, so
- *   warm records cost a byte lookup and a copy from a mapping, as mmap would. An eviction since
+ *   window around it (one call; the span mmap's fault-around maps), the resident pages of the
+ *   window and the record's own answer are remembered (pages our own reads bring in are marked
+ *   resident) and forgotten every 10 s, so warm records cost a byte lookup and a copy from a
+ *   mapping, as mmap would. An eviction since
  *   costs a page fault (mmap's cost); a page cached by someone else since is read through the
  *   ring once.
  * - 'mincore': one mincore call per record, then a copy from the mapping (exact, ~0.7 µs/record

@@ -1,7 +1,8 @@
 /* Memory-mapping helpers: read-only MAP_SHARED mappings exposed as external ArrayBuffers,
- * madvise, mincore residency, posix_fadvise(DONTNEED) for cold-cache benchmarks, a bounds-checked
- * record gather from a mapping (the mmap BatchReader's copy loop), and per-thread nice values so
- * optimizer threads yield to search threads.
+ * madvise (and transparent huge pages for shared buffers), mincore residency,
+ * posix_fadvise(DONTNEED) for cold-cache benchmarks, a bounds-checked record gather from a
+ * mapping (the mmap BatchReader's copy loop), and per-thread nice values so optimizer threads
+ * yield to search threads.
  *
  * Warning: touching a mapped page past the end of a file that shrank raises SIGBUS. Every copy
  * from a mapping here first checks the record against fstat's current size, which narrows that
@@ -314,12 +315,12 @@ static napi_value gather_records(napi_env env, napi_callback_info info) {
   return rv_number(env, -1);
 }
 
-
-/* adviseHugePages(bytes: Uint8Array) -> bytes advised. madvise(MADV_HUGEPAGE) over the 2 MiB-aligned
- * interior of a buffer of anonymous memory that search reads at random (quantized codes, HNSW
- * graphs, vectors held in RAM): with 4 KiB pages nearly every row is a TLB miss, and in a virtual
- * machine a two-level page walk. Called before the buffer is first written, so its pages are
- * allocated huge. Returns 0 where the kernel has no transparent huge pages or refuses: a hint. */
+/* adviseHugePages(bytes: Uint8Array) -> bytes advised. madvise(MADV_HUGEPAGE) over the
+ * 2 MiB-aligned interior of a buffer of anonymous memory that search reads at random (quantized
+ * codes, HNSW graphs, vectors held in RAM): with 4 KiB pages nearly every row is a TLB miss, and
+ * in a virtual machine a two-level page walk. Called before the buffer is first written, so its
+ * pages are allocated huge. Returns 0 where the kernel has no transparent huge pages or refuses:
+ * a hint. */
 static napi_value advise_huge_pages(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];

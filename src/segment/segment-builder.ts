@@ -21,8 +21,8 @@ import type { PayloadFieldSchema } from '../index/payload/field-schema.js';
 import { PayloadIndexSet } from '../index/payload/payload-index-set.js';
 import type { PayloadFieldIndex } from '../index/payload/payload-field-index.js';
 import { getKernels } from '../kernels/index.js';
-import { hugePageSharedBuffer } from '../native/huge-pages.js';
 import type { StoredPointScorer } from '../kernels/point-scorer.js';
+import { hugePageSharedBuffer } from '../native/huge-pages.js';
 import {
   quantize,
   type QuantizationConfig,

@@ -595,7 +595,7 @@ function sharedFromFile(path: string): SharedArrayBuffer {
     const bytes = new Uint8Array(shared);
     for (let done = 0; done < size;) {
       const n = readSync(fd, bytes, done, size - done, done);
-      if (n === 0) throw new Error(`${path} ended at byte ${done} of ${size}`);
+      if (n === 0) throw new RingvecError('service', `${path} ended at byte ${done} of ${size}`);
       done += n;
     }
     return shared;

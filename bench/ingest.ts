@@ -15,7 +15,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SeededRandom } from '../src/quantization/seeded-random.js';
-import { startBenchServer } from './lib/child-server.js';
+import { startBenchServer, withBenchServer } from './lib/child-server.js';
 import { onExit } from './lib/cleanup.js';
 import { closedLoop } from './lib/closed-loop.js';
 import { describeInfo, waitUntilReady } from './lib/collection-status.js';
@@ -160,109 +160,110 @@ async function runOne(
   });
   const client = new HttpJson(server.url, clients + 2);
   try {
-    const name = 'ingest';
-    await client.ok('PUT', `/collections/${name}`, {
-      vectors: { size: dim, distance: 'Cosine', ...(options.onDisk ? { on_disk: true } : {}) },
-    });
-    const batches = Math.ceil(options.points / options.batch);
-    const bodies: string[] = new Array<string>(batches);
-    let requestBytes = 0;
-    for (let b = 0; b < batches; b++) {
-      const first = b * options.batch;
-      const n = Math.min(options.batch, options.points - first);
-      const items = new Array<string>(n);
-      for (let i = 0; i < n; i++) {
-        const id = first + i + 1;
-        items[i] = `{"id":${id},"vector":${pool[(first + i) % pool.length]!}}`;
-      }
-      bodies[b] = `{"points":[${items.join(',')}]}`;
-      requestBytes += bodies[b]!.length;
-    }
-    const label = `ingest ${dim}-d ×${clients}`;
-    const bar = startProgress(label, options.points);
-    const meter = new CostMeter(blockDeviceOf(storage), server.pid);
-    const uploadStartUs = monotonicMicros();
-    const result = await closedLoop({
-      client,
-      method: 'PUT',
-      path: `/collections/${name}/points?wait=true`,
-      bodies,
-      concurrency: clients,
-      maxErrors: 5,
-      onProgress: (done) => bar.update(Math.min(options.points, done * options.batch)),
-    });
-    const cost = meter.stop();
-    const uploadEndUs = monotonicMicros();
-    const pointsPerSecond = (options.points - result.errors * options.batch) / cost.wallSeconds;
-    bar.stop(`${fixed(pointsPerSecond)} points/s`);
-    if (result.errors > 0) {
-      throw new Error(
-        `${result.errors} upsert requests failed; first: ${result.firstError ?? '?'}`,
-      );
-    }
-    const info = await client.ok<{ points_count: number }>('GET', `/collections/${name}`);
-    if (info.points_count !== options.points) {
-      throw new Error(
-        `expected ${options.points} points after the upload, the collection has ${info.points_count}`,
-      );
-    }
-    let settleSeconds: number | null = null;
-    let indexedVectors: number | null = null;
-    const settle = startProgress(`settle ${dim}-d ×${clients}`, options.points);
-    try {
-      const ready = await waitUntilReady(client, name, {
-        expectedPoints: options.points,
-        timeoutMs: options.readyTimeoutMs,
-        onPoll: (i) => settle.update(i.indexed_vectors_count, describeInfo(i)),
+    // The server is stopped mid-run (the stop is timed); withBenchServer's stop is then a no-op.
+    return await withBenchServer(server, client, async () => {
+      const name = 'ingest';
+      await client.ok('PUT', `/collections/${name}`, {
+        vectors: { size: dim, distance: 'Cosine', ...(options.onDisk ? { on_disk: true } : {}) },
       });
-      settleSeconds = ready.seconds;
-      indexedVectors = ready.info.indexed_vectors_count;
-      settle.stop(
-        `green after ${fixed(settleSeconds, 1)} s, ${fixed(indexedVectors)} vectors indexed`,
-      );
-    } catch (error) {
-      settle.stop(`${(error as Error).message}; measuring disk use anyway`);
-    }
-    client.close();
-    const stopStart = performance.now();
-    await server.stop();
-    const stopSeconds = (performance.now() - stopStart) / 1000;
-    const disk = diskUsage(join(storage, 'collections', name));
-    let profile: ProfileSummary | undefined;
-    let profileFile: string | undefined;
-    if (options.profile) {
-      profileFile = findServerProfile(profileDir, server.pid, profileStart);
-      if (profileFile !== undefined) {
-        profile = summarizeProfile(profileFile, 15, { startUs: uploadStartUs, endUs: uploadEndUs });
+      const batches = Math.ceil(options.points / options.batch);
+      const bodies: string[] = new Array<string>(batches);
+      let requestBytes = 0;
+      for (let b = 0; b < batches; b++) {
+        const first = b * options.batch;
+        const n = Math.min(options.batch, options.points - first);
+        const items = new Array<string>(n);
+        for (let i = 0; i < n; i++) {
+          const id = first + i + 1;
+          items[i] = `{"id":${id},"vector":${pool[(first + i) % pool.length]!}}`;
+        }
+        bodies[b] = `{"points":[${items.join(',')}]}`;
+        requestBytes += bodies[b]!.length;
       }
-    }
-    return {
-      dim,
-      clients,
-      points: options.points,
-      batch: options.batch,
-      requestBytes,
-      pointsPerSecond,
-      requestMBps: requestBytes / 1e6 / cost.wallSeconds,
-      batchLatency: summarizeLatencies(result.latenciesMs),
-      cost,
-      settleSeconds,
-      indexedVectors,
-      stopSeconds,
-      disk,
-      diskBytesPerPoint: disk.allocatedBytes / options.points,
-      rawVectorBytesPerPoint: dim * 4,
-      ...(profile !== undefined ? { profile } : {}),
-      ...(profileFile !== undefined ? { profileFile } : {}),
-      errors: result.errors,
-      firstError: result.firstError,
-    };
-  } catch (error) {
-    process.stderr.write(`server output (last lines):\n${server.logTail(20)}\n`);
-    throw error;
+      const label = `ingest ${dim}-d ×${clients}`;
+      const bar = startProgress(label, options.points);
+      const meter = new CostMeter(blockDeviceOf(storage), server.pid);
+      const uploadStartUs = monotonicMicros();
+      const result = await closedLoop({
+        client,
+        method: 'PUT',
+        path: `/collections/${name}/points?wait=true`,
+        bodies,
+        concurrency: clients,
+        maxErrors: 5,
+        onProgress: (done) => bar.update(Math.min(options.points, done * options.batch)),
+      });
+      const cost = meter.stop();
+      const uploadEndUs = monotonicMicros();
+      const pointsPerSecond = (options.points - result.errors * options.batch) / cost.wallSeconds;
+      bar.stop(`${fixed(pointsPerSecond)} points/s`);
+      if (result.errors > 0) {
+        throw new Error(
+          `${result.errors} upsert requests failed; first: ${result.firstError ?? '?'}`,
+        );
+      }
+      const info = await client.ok<{ points_count: number }>('GET', `/collections/${name}`);
+      if (info.points_count !== options.points) {
+        throw new Error(
+          `expected ${options.points} points after the upload, the collection has ${info.points_count}`,
+        );
+      }
+      let settleSeconds: number | null = null;
+      let indexedVectors: number | null = null;
+      const settle = startProgress(`settle ${dim}-d ×${clients}`, options.points);
+      try {
+        const ready = await waitUntilReady(client, name, {
+          expectedPoints: options.points,
+          timeoutMs: options.readyTimeoutMs,
+          onPoll: (i) => settle.update(i.indexed_vectors_count, describeInfo(i)),
+        });
+        settleSeconds = ready.seconds;
+        indexedVectors = ready.info.indexed_vectors_count;
+        settle.stop(
+          `green after ${fixed(settleSeconds, 1)} s, ${fixed(indexedVectors)} vectors indexed`,
+        );
+      } catch (error) {
+        settle.stop(`${(error as Error).message}; measuring disk use anyway`);
+      }
+      client.close();
+      const stopStart = performance.now();
+      await server.stop();
+      const stopSeconds = (performance.now() - stopStart) / 1000;
+      const disk = diskUsage(join(storage, 'collections', name));
+      let profile: ProfileSummary | undefined;
+      let profileFile: string | undefined;
+      if (options.profile) {
+        profileFile = findServerProfile(profileDir, server.pid, profileStart);
+        if (profileFile !== undefined) {
+          profile = summarizeProfile(profileFile, 15, {
+            startUs: uploadStartUs,
+            endUs: uploadEndUs,
+          });
+        }
+      }
+      return {
+        dim,
+        clients,
+        points: options.points,
+        batch: options.batch,
+        requestBytes,
+        pointsPerSecond,
+        requestMBps: requestBytes / 1e6 / cost.wallSeconds,
+        batchLatency: summarizeLatencies(result.latenciesMs),
+        cost,
+        settleSeconds,
+        indexedVectors,
+        stopSeconds,
+        disk,
+        diskBytesPerPoint: disk.allocatedBytes / options.points,
+        rawVectorBytesPerPoint: dim * 4,
+        ...(profile !== undefined ? { profile } : {}),
+        ...(profileFile !== undefined ? { profileFile } : {}),
+        errors: result.errors,
+        firstError: result.firstError,
+      };
+    });
   } finally {
-    client.close();
-    await server.stop();
     rmSync(storage, { recursive: true, force: true });
     forget();
   }

@@ -36,7 +36,7 @@ import {
 } from './lib/collection-status.js';
 import { generatedVectors, openVectorFile, vectorJson, type VectorSource } from './lib/dataset.js';
 import { HttpJson, HttpRequestError, qdrantErrorMessage } from './lib/http-json.js';
-import type { MeteredRun } from './lib/metered-load.js';
+import { meteredLoad, type MeteredRun } from './lib/metered-load.js';
 import { describeMachine, fioCeiling, machineInfo, type FioResult } from './lib/machine.js';
 import {
   dropFileCaches,
@@ -660,46 +660,30 @@ class ArticleBench {
           warmFiles(this.binFiles());
         }
         const residentBefore = residentFraction(this.vectorFiles());
-        const label = `${backend} ${cache} os${oversampling} ×${parallel}`;
-        const bar = startProgress(label, bodies.length);
         const ioBefore = await ioCounters(client);
-        const meter = new CostMeter(this.device, server.pid);
-        const start = performance.now();
-        const result = await closedLoop({
+        const { requests, run } = await meteredLoad({
           client,
-          method: 'POST',
+          serverPid: server.pid,
+          device: this.device,
           path: `${this.collectionPath()}/points/recommend`,
           bodies,
           concurrency: parallel,
+          label: `${backend} ${cache} os${oversampling} ×${parallel}`,
+          durationSeconds: 0,
+          requests: bodies.length,
           maxErrors: Math.max(10, bodies.length / 10),
-          onProgress: (done) => {
-            if (done % 10 === 0 || done === bodies.length) {
-              bar.update(done, `${fixed(done / ((performance.now() - start) / 1000))} req/s`);
-            }
-          },
+          costText: (cost) => `${fixed(cost.readIops)} IOPS`,
         });
-        const cost = meter.stop();
         const ioAfter = await ioCounters(client);
         const residentAfter = residentFraction(this.vectorFiles());
-        const requestsPerSecond = result.latenciesMs.length / result.wallSeconds;
-        const latency = summarizeLatencies(result.latenciesMs);
-        bar.stop(
-          `${fixed(requestsPerSecond)} req/s, p50 ${fixed(latency.p50Ms, 1)} ms, ${fixed(cost.readIops)} IOPS${result.errors > 0 ? `, ${result.errors} errors (${result.firstError ?? ''})` : ''}`,
-        );
         runs.push({
           backend,
           backendInUse: inUse,
           cache,
           oversampling,
           parallel,
-          requests: result.requests,
-          ok: result.latenciesMs.length,
-          errors: result.errors,
-          firstError: result.firstError,
-          wallSeconds: result.wallSeconds,
-          requestsPerSecond,
-          latency,
-          cost,
+          requests,
+          ...run,
           residentBefore,
           residentAfter,
           drop,

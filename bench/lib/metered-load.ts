@@ -1,14 +1,21 @@
-// One measured run of the HTTP search benchmarks (bench/search-http.ts, bench/concurrency.ts):
-// a closed-loop load (closed-loop.ts) behind a progress bar, for a fixed time or a fixed number
-// of requests, with what it cost the machine around it: CPU of the server, of this load
-// generator and of everything else (sys-stats.ts's CostMeter), and on request the server's CPU
-// by thread. Summarised as answered requests/s and latency percentiles.
+// One measured run of the HTTP load benchmarks (bench/search-http.ts, bench/concurrency.ts,
+// bench/article.ts): a closed-loop load (closed-loop.ts) behind a progress bar, for a fixed time
+// or a fixed number of requests, with what it cost the machine around it: CPU of the server, of
+// this load generator and of everything else, and reads of a disk (sys-stats.ts's CostMeter),
+// and on request the server's CPU by thread. Summarised as answered requests/s and latency
+// percentiles.
 
 import { closedLoop } from './closed-loop.js';
 import type { HttpJson } from './http-json.js';
 import { startProgress } from './progress.js';
 import { summarizeLatencies, type LatencySummary } from './stats.js';
-import { CostMeter, ThreadCpuMeter, type RunCost, type ThreadCpu } from './sys-stats.js';
+import {
+  CostMeter,
+  ThreadCpuMeter,
+  type BlockDevice,
+  type RunCost,
+  type ThreadCpu,
+} from './sys-stats.js';
 import { fixed } from './table.js';
 
 /** What a measured run reports; the benchmarks' rows extend it. */
@@ -28,6 +35,8 @@ export interface MeteredLoadOptions {
   readonly client: HttpJson;
   /** The server process, whose CPU is the cost's "server" share. */
   readonly serverPid: number;
+  /** The disk whose reads the cost counts (none when absent). */
+  readonly device?: BlockDevice | null;
   readonly path: string;
   readonly bodies: readonly string[];
   readonly concurrency: number;
@@ -36,9 +45,11 @@ export interface MeteredLoadOptions {
   readonly durationSeconds: number;
   /** Send exactly this many requests (cycling through `bodies`) instead of running for a time. */
   readonly requests?: number | undefined;
+  /** The run stops after this many failed requests (default 100). */
+  readonly maxErrors?: number;
   /** Also meter the server by thread: its main thread, this many busiest others, the rest. */
   readonly busiestThreads?: number;
-  /** The CPU part of the progress bar's closing line (e.g. `other CPU 3 %`). */
+  /** The cost part of the progress bar's closing line (e.g. `other CPU 3 %`, `38,118 IOPS`). */
   readonly costText: (cost: RunCost) => string;
 }
 
@@ -52,7 +63,7 @@ export async function meteredLoad(options: MeteredLoadOptions): Promise<{
   const { requests, durationSeconds } = options;
   const byCount = requests !== undefined;
   const bar = startProgress(options.label, byCount ? requests : Math.round(durationSeconds * 10));
-  const meter = new CostMeter(null, options.serverPid);
+  const meter = new CostMeter(options.device ?? null, options.serverPid);
   const threadMeter =
     options.busiestThreads === undefined
       ? null
@@ -68,7 +79,7 @@ export async function meteredLoad(options: MeteredLoadOptions): Promise<{
       : options.bodies,
     concurrency: options.concurrency,
     ...(byCount ? {} : { durationMs: durationSeconds * 1000 }),
-    maxErrors: 100,
+    maxErrors: options.maxErrors ?? 100,
     onProgress: (done) => {
       const now = performance.now();
       if (now - lastUpdate < 100) return;

@@ -157,7 +157,9 @@ export interface NativeAddon {
   ringOpen(path: string, direct: boolean): NativeRingFile;
   /**
    * Reads records like BatchReader.read. Writes [residencyHits, ringReads, ringBytes] into
-   * stats synchronously. Returns undefined when every record was copied synchronously.
+   * stats synchronously, and when stats has a fourth element the reads submitted (records next to
+   * each other in the file and in `out` are read together, up to 128 KiB per read). Returns
+   * undefined when every record was copied synchronously.
    * residency: 0 = none, 1 = mincore on a mapping, 2 = preadv2(RWF_NOWAIT), 3 = residency map.
    */
   ringRead(

@@ -64,6 +64,61 @@ if (!probe.available) {
     }
   });
 
+  test('io_uring: records adjacent in the file and in the output are read together', async () => {
+    const addon = loadAddon()!;
+    const dir = mkdtempSync(join(tmpdir(), 'ringvec-io-'));
+    const path = join(dir, 'v.bin');
+    const record = 3072; // not a page multiple: merged reads start and end mid-page
+    const header = 100;
+    const bytes = randomFillSync(new Uint8Array(header + 200 * record));
+    writeFileSync(path, bytes);
+    // Runs (0–59: 180 KiB, more than one 128 KiB read), a descending run and duplicates (never
+    // merged: not adjacent in the output), a gap, then a run again.
+    const records = Uint32Array.from([
+      ...Array.from({ length: 60 }, (_, i) => i),
+      90,
+      89,
+      88,
+      88,
+      100,
+      101,
+      102,
+      150,
+      151,
+    ]);
+    const want = new Uint8Array(records.length * record);
+    records.forEach((r, k) =>
+      want.set(bytes.subarray(header + r * record, header + (r + 1) * record), k * record),
+    );
+    try {
+      for (const direct of [false, true]) {
+        const file = addon.ringOpen(path, direct);
+        const stats = new Float64Array(4);
+        const out = new Uint8Array(records.length * record);
+        const pending = addon.ringRead(
+          file,
+          header,
+          record,
+          record,
+          records,
+          records.length,
+          out,
+          8,
+          0, // residency 'none': every record through the ring
+          stats,
+        );
+        await pending;
+        addon.ringClose(file);
+        assert.deepEqual(out, want, `direct=${direct}`);
+        assert.equal(stats[1], records.length, 'every record counted as read');
+        // 0–41 and 42–59 (128 KiB = 42 records), 90, 89, 88, 88, 100–102, 150–151.
+        assert.equal(stats[3], 8, `reads submitted, direct=${direct}`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+
   test('io_uring residency map: warm files are served from the mapping, stale maps stay correct', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ringvec-io-'));
     const path = join(dir, 'v.bin');

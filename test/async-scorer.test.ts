@@ -1,6 +1,6 @@
 // The async scorer end to end: the same on-disk, quantized collection served with mmap and with
-// io_uring returns identical results (rescoring reads the originals through the configured
-// backend); /metrics shows the IO counters; when io_uring is forced unavailable the server
+// io_uring (with the default and with small scan batches) returns identical results (rescoring and
+// exact scans read the originals through the configured backend); /metrics shows the IO counters; when io_uring is forced unavailable the server
 // starts, says why in one line, serves from mmap and telemetry says so.
 
 import assert from 'node:assert/strict';
@@ -113,6 +113,19 @@ test(
         .slice(0, 10)
         .join('\n')}`,
     );
+    await server.close();
+
+    // Exact searches scan in batches of io_batch_size points, the next batch read while one is
+    // scored, adjacent records read together: small batches must not change a single answer.
+    server = await startTestServer({
+      storagePath: storage,
+      env: {
+        ...env,
+        RINGVEC__STORAGE__ASYNC_SCORER: 'true',
+        RINGVEC__STORAGE__PERFORMANCE__IO_BATCH_SIZE: '16',
+      },
+    });
+    assert.deepEqual(await answers(server), mmap);
     await server.close();
     removeDir(storage);
   },

@@ -18,6 +18,11 @@ export const performanceSchema = z.object({
   io_uring: z.enum(['disabled', 'auto']).nullable().default(null),
   /** ringvec: reads kept in flight per ring. */
   io_queue_depth: int(1, 4096).default(64),
+  /**
+   * ringvec: points a plain scan (exact search, small segments) reads and scores per batch, at
+   * most 3 MiB of original vectors (segment-search.ts).
+   */
+  io_batch_size: int(16, 65536).default(1024),
   /** ringvec: read through O_DIRECT instead of the page cache in the io_uring backend. */
   io_direct: z.boolean().default(false),
   max_concurrent_collection_loads: int(1).nullable().default(null),

@@ -15,6 +15,8 @@ export interface IoReadSettings {
   backend: IoBackend;
   queueDepth: number;
   direct: boolean;
+  /** Points a plain scan reads and scores per batch (storage.performance.io_batch_size). */
+  scanBatch: number;
 }
 
 export class ThreadSearchResources implements SearchResources {
@@ -23,7 +25,11 @@ export class ThreadSearchResources implements SearchResources {
   private readonly graphs = new WeakMap<SharedArrayBuffer, HnswIndex>();
   private readonly quantized = new WeakMap<SharedArrayBuffer, QuantizedVectors>();
 
-  constructor(private readonly io: IoReadSettings) {}
+  readonly scanBatch: number;
+
+  constructor(private readonly io: IoReadSettings) {
+    this.scanBatch = io.scanBatch;
+  }
 
   readerFor(layout: RecordFileLayout): BatchReader {
     let reader = this.readers.get(layout.path);

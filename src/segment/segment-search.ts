@@ -73,9 +73,10 @@ export interface SearchResources {
   hnswFor(vector: SharedVectorState): HnswIndex | null;
   /** The quantized vectors of this vector, when built. */
   quantizedFor(vector: SharedVectorState): QuantizedVectors | null;
+  /** Points a plain scan scores per batch (and reads per batched read when on disk). */
+  readonly scanBatch: number;
 }
 
-const SCAN_BATCH = 1024;
 /** Qdrant's full_scan_threshold is in KB of vectors; 1 KB = one 256-dim float vector. */
 const DEFAULT_FULL_SCAN_THRESHOLD_KB = 10000;
 
@@ -190,37 +191,86 @@ function quantizedScorer(quantized: QuantizedVectors, query: SegmentQuery): Poin
   );
 }
 
-/** Plain scan over `candidates` (or every point) keeping the best `limit`. */
+/**
+ * A batch of original vectors a scan reads holds at most this many bytes: with two batches in
+ * flight, larger ones fall out of the CPU caches between the copy and the scoring (exact search
+ * over 1M × 768 on this project's machine: 2,048 points of 3 KiB per batch scored warm in 0.35–
+ * 0.39 s against 0.13–0.15 s for 256–1,024; docs/benchmarks.md).
+ */
+const MAX_SCAN_BATCH_BYTES = 3 << 20;
+
+/** Points per batch of a scan over original vectors of `dim` floats (at least 16). */
+function originalScanBatch(scanBatch: number, dim: number): number {
+  return Math.max(16, Math.min(scanBatch, Math.floor(MAX_SCAN_BATCH_BYTES / (dim * 4))));
+}
+
+/** One batch of a plain scan: its offsets, their scores, and the read/score still under way. */
+interface ScanBatch {
+  readonly offsets: Uint32Array;
+  readonly scores: Float32Array;
+  filled: number;
+  pending: Promise<void> | undefined;
+}
+
+/**
+ * Plain scan over `candidates` (or every point) keeping the best `limit`, `batchSize` points at a
+ * time. Two batches are in flight: while one batch's vectors are read from disk, the one before
+ * it is scored, so the device does not wait for the CPU (in-RAM scorers finish synchronously:
+ * there the overlap changes nothing). Batches are merged in order, so ties resolve as in a
+ * sequential scan.
+ */
 async function plainScan(
   scorer: PointScorer,
   count: number,
   accept: (offset: number) => boolean,
   limit: number,
   threshold: number | null,
-  candidates: Uint32Array | null = null,
+  candidates: Uint32Array | null,
+  batchSize: number,
 ): Promise<SegmentSearchResult> {
   const top = new TopK(limit);
-  const batch = new Uint32Array(SCAN_BATCH);
-  const scores = new Float32Array(SCAN_BATCH);
-  let filled = 0;
-  const flush = async () => {
-    if (filled === 0) return;
-    const pending = scorer.scoreOffsets(batch, filled, scores);
-    if (pending) await pending;
-    for (let i = 0; i < filled; i++) {
-      const score = scores[i]!;
-      if (threshold === null || score >= threshold) top.push(batch[i]!, score);
+  const newBatch = (): ScanBatch => ({
+    offsets: new Uint32Array(batchSize),
+    scores: new Float32Array(batchSize),
+    filled: 0,
+    pending: undefined,
+  });
+  let current = newBatch();
+  let inFlight: ScanBatch | null = null;
+  const merge = async (batch: ScanBatch) => {
+    if (batch.pending) await batch.pending;
+    batch.pending = undefined;
+    for (let i = 0; i < batch.filled; i++) {
+      const score = batch.scores[i]!;
+      if (threshold === null || score >= threshold) top.push(batch.offsets[i]!, score);
     }
-    filled = 0;
+    batch.filled = 0;
+  };
+  /** Starts scoring `current`, then merges the batch started before it. */
+  const flush = async () => {
+    if (current.filled === 0) return;
+    current.pending = scorer.scoreOffsets(current.offsets, current.filled, current.scores);
+    const previous = inFlight;
+    inFlight = current;
+    if (previous !== null) await merge(previous);
+    current = previous ?? newBatch();
   };
   const n = candidates === null ? count : candidates.length;
-  for (let i = 0; i < n; i++) {
-    const offset = candidates === null ? i : candidates[i]!;
-    if (offset >= count || !accept(offset)) continue;
-    batch[filled++] = offset;
-    if (filled === SCAN_BATCH) await flush();
+  try {
+    for (let i = 0; i < n; i++) {
+      const offset = candidates === null ? i : candidates[i]!;
+      if (offset >= count || !accept(offset)) continue;
+      current.offsets[current.filled++] = offset;
+      if (current.filled === batchSize) await flush();
+    }
+    await flush();
+    if (inFlight !== null) await merge(inFlight);
+  } catch (error) {
+    // A batch still in flight must not become an unhandled rejection (it would end the thread).
+    // (The cast: TypeScript does not see that flush, a closure, assigns inFlight.)
+    (inFlight as ScanBatch | null)?.pending?.catch(() => undefined);
+    throw error;
   }
-  await flush();
   const result = top.sorted();
   return { offsets: result.offsets, scores: result.scores };
 }
@@ -316,6 +366,7 @@ export async function searchSegment(
       request.limit,
       request.scoreThreshold,
       plan.candidates,
+      originalScanBatch(resources.scanBatch, vector.dim),
     );
   }
 
@@ -336,6 +387,7 @@ export async function searchSegment(
       candidatesWanted,
       null,
       plan.candidates,
+      resources.scanBatch,
     );
   }
   if (!rescore) {

@@ -49,15 +49,12 @@ export async function startServer(config: LoadedConfig): Promise<RunningServer> 
     backend: io.onDiskBackend,
     queueDepth: performance.io_queue_depth,
     direct: performance.io_direct,
+    scanBatch: performance.io_batch_size,
   };
   const executor = new SearchPool(searchThreads(performance.max_search_threads), ioSettings);
   const optimizer = new OptimizerPool(
     optimizerThreads(performance, settings.storage.optimizers.max_optimization_threads),
-    {
-      backend: io.onDiskBackend,
-      queueDepth: performance.io_queue_depth,
-      direct: performance.io_direct,
-    },
+    ioSettings,
   );
   // The main thread reads asynchronously: io_uring when enabled, else pread on libuv's pool.
   const mainReader = new ThreadSearchResources({

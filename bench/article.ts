@@ -3,10 +3,11 @@
 // create an on-disk collection with int8 scalar quantization kept in RAM, upload, wait for the
 // background optimizer (status green), then for each backend — async_scorer off (mmap) and on
 // (io_uring), each a fresh server process on the same storage — run the article's recommend +
-// rescore request at several concurrencies and oversamplings, cold and warm, and time a
-// requantization (PATCH quantization_config and back). Prints the article's table, writes
-// bench/results/article-<timestamp>.json and an SVG chart (also docs/article-benchmark.svg for
-// full runs).
+// rescore request at several concurrencies and oversamplings, cold and warm, time a
+// requantization (PATCH quantization_config and back) and exact searches (params.exact, cold and
+// warm; with io_uring for each io_batch_size × io_queue_depth asked for). Prints the article's
+// table, writes bench/results/article-<timestamp>.json and an SVG chart (also
+// docs/article-benchmark.svg for full runs).
 //
 //   ringvec bench article [--points 1000000] [--dim 768] [--data FILE] [--requests 1000]
 //        [--concurrency 1,4,8] [--oversampling 1,4] [--storage DIR] [--drop-caches] [--quick] …
@@ -53,7 +54,7 @@ import {
   writeJsonResult,
   writeResultFile,
 } from './lib/results.js';
-import { summarizeLatencies } from './lib/stats.js';
+import { median, summarizeLatencies } from './lib/stats.js';
 import { groupedBarChartSvg, type BarPanel } from './lib/svg-chart.js';
 import { CostMeter, blockDeviceOf, type BlockDevice, type RunCost } from './lib/sys-stats.js';
 import { fixed, markdownTable } from './lib/table.js';
@@ -94,7 +95,16 @@ export interface ArticleOptions {
   readonly uploadBatch: number;
   readonly uploadParallel: number;
   readonly readyTimeoutMs: number;
+  /** Run the recommend load cells (off: only requantization and exact searches). */
+  readonly load: boolean;
   readonly requantize: boolean;
+  /** Time exact searches (params.exact): one cold, then `exactWarm` warm, per backend. */
+  readonly exact: boolean;
+  readonly exactWarm: number;
+  /** io_batch_size values tried with io_uring (mmap runs with the first). */
+  readonly exactBatchSizes: readonly number[];
+  /** io_queue_depth values tried with io_uring. */
+  readonly exactQueueDepths: readonly number[];
   readonly fio: boolean;
   readonly quick: boolean;
   readonly resultsDir: string | undefined;
@@ -182,6 +192,26 @@ export interface RequantizationRun {
   readonly note?: string;
 }
 
+/** One server's exact searches: the first from a cold page cache, then warm ones. */
+export interface ExactSearchRun {
+  readonly backend: Backend;
+  readonly backendInUse: string | null;
+  /** storage.performance.io_batch_size and io_queue_depth of the server. */
+  readonly batchSize: number;
+  readonly queueDepth: number;
+  readonly coldSeconds: number;
+  /** Device reads and CPU during the cold search. */
+  readonly coldCost: RunCost;
+  readonly residentBefore: number | null;
+  /** Median of the warm searches (each reads every vector from the page cache). */
+  readonly warmSeconds: number;
+  readonly warmRuns: readonly number[];
+  readonly engineIo: Record<string, Record<string, number>> | null;
+}
+
+const BATCH_SIZE_ENV = 'RINGVEC__STORAGE__PERFORMANCE__IO_BATCH_SIZE';
+const QUEUE_DEPTH_ENV = 'RINGVEC__STORAGE__PERFORMANCE__IO_QUEUE_DEPTH';
+
 const BASE_QUANTIZATION = { scalar: { type: 'int8', always_ram: true } } as const;
 const ALT_QUANTIZATION = { scalar: { type: 'int8', quantile: 0.99, always_ram: true } } as const;
 
@@ -206,6 +236,12 @@ function warmupBodies(seed: number, dim: number, limit: number, distinct = 64): 
     const vector = Array.from({ length: dim }, () => random.normal().toFixed(4));
     return `{"vector":[${vector.join(',')}],"limit":${limit},"params":{"quantization":{"rescore":false}}}`;
   });
+}
+
+/** The query of the exact searches: a seeded random vector (every vector is scored anyway). */
+function exactQueryVector(seed: number, dim: number): number[] {
+  const random = new SeededRandom(seed + 1);
+  return Array.from({ length: dim }, () => Number(random.normal().toFixed(4)));
 }
 
 /** ringvec_io_*_total{backend="…"} counters from a Prometheus text page. */
@@ -287,13 +323,33 @@ class ArticleBench {
     return filesUnder(this.segmentsDir(), /\.bin$/);
   }
 
-  private async startServer(backend: Backend): Promise<{ server: BenchServer; client: HttpJson }> {
+  private async startServer(
+    backend: Backend,
+    env: Readonly<Record<string, string>> = {},
+  ): Promise<{ server: BenchServer; client: HttpJson }> {
     const server = await startBenchServer({
       storagePath: this.storage,
-      env: { [ASYNC_SCORER_ENV]: backend === 'io_uring' ? 'true' : 'false' },
+      env: { ...env, [ASYNC_SCORER_ENV]: backend === 'io_uring' ? 'true' : 'false' },
       startTimeoutMs: this.options.readyTimeoutMs,
     });
     return { server, client: new HttpJson(server.url, Math.max(...this.options.concurrency) + 4) };
+  }
+
+  /**
+   * Drops the collection's files from the page cache (see ArticleOptions.dropCaches) and notes,
+   * once, when more than 1 % of the original vectors stayed cached: posix_fadvise cannot evict
+   * pages another process has mapped (e.g. a ringvec server left running on the same storage).
+   */
+  private dropCollectionCaches(): DropResult {
+    const drop = dropFileCaches(this.binFiles(), { dropCaches: this.options.dropCaches });
+    for (const problem of drop.problems) this.note(`cache drop: ${problem}`);
+    const left = residentFraction(this.vectorFiles());
+    if (left !== null && left > 0.01 && !this.notes.some((n) => n.startsWith('cache drop left'))) {
+      this.note(
+        `cache drop left ${fixed(left * 100, 1)} % of the original vectors cached: does another process map them? (\`fuser ${this.segmentsDir()}/*/vectors-*.bin\`)`,
+      );
+    }
+    return drop;
   }
 
   /** The backend really in use: collection info's io_backend, else the start-up log. */
@@ -322,7 +378,7 @@ class ArticleBench {
     for (const oversampling of o.oversampling) {
       for (const parallel of o.concurrency) cells.push({ oversampling, parallel });
     }
-    for (let repeat = 1; repeat <= o.repeat; repeat++) {
+    for (let repeat = 1; o.load && repeat <= o.repeat; repeat++) {
       // Every other repetition runs the backends in the opposite order, so neither always goes first.
       const backends = repeat % 2 === 1 ? o.backends : [...o.backends].reverse();
       for (const [index, cell] of cells.entries()) {
@@ -337,6 +393,10 @@ class ArticleBench {
     const requantizations: RequantizationRun[] = [];
     if (o.requantize) {
       for (const backend of o.backends) requantizations.push(...(await this.requantize(backend)));
+    }
+    const exactSearches: ExactSearchRun[] = [];
+    if (o.exact) {
+      for (const backend of o.backends) exactSearches.push(...(await this.exactSearch(backend)));
     }
     source.close();
 
@@ -355,11 +415,12 @@ class ArticleBench {
       summary,
       runs,
       requantizations,
+      exactSearches,
       notes: this.notes,
     };
-    this.printReport(summary, requantizations, fio);
+    this.printReport(summary, requantizations, exactSearches, fio);
     const file = writeJsonResult(this.resultsDir, 'article', this.stamp, report);
-    const svg = this.chart(summary, requantizations, machine.cpu, machine.cores);
+    const svg = this.chart(summary, requantizations, exactSearches, machine.cpu, machine.cores);
     const chartFile = writeResultFile(this.resultsDir, `article-${this.stamp}.svg`, svg);
     console.log(`\nwrote ${file}\nwrote ${chartFile}`);
     if (o.docsChart) {
@@ -654,8 +715,7 @@ class ArticleBench {
       for (const cache of o.caches) {
         let drop: DropResult | null = null;
         if (cache === 'cold') {
-          drop = dropFileCaches(this.binFiles(), { dropCaches: o.dropCaches });
-          for (const problem of drop.problems) this.note(`cache drop: ${problem}`);
+          drop = this.dropCollectionCaches();
         } else {
           warmFiles(this.binFiles());
         }
@@ -774,8 +834,7 @@ class ArticleBench {
         pollMs: 250,
       });
       const inUse = this.backendInUse(server, ready.info);
-      const drop = dropFileCaches(this.binFiles(), { dropCaches: o.dropCaches });
-      for (const problem of drop.problems) this.note(`cache drop: ${problem}`);
+      this.dropCollectionCaches();
       const residentBefore = residentFraction(this.vectorFiles());
       const filesBefore = this.quantizedFilesState();
       const bar = startProgress(`requantize ${backend}`, this.source!.count);
@@ -815,9 +874,85 @@ class ArticleBench {
     });
   }
 
+  /**
+   * Exact searches (params.exact: every vector of the collection read and scored): per setting a
+   * fresh server, the collection's files dropped from the page cache, one cold search, then
+   * `exactWarm` warm ones. io_uring runs every io_batch_size × io_queue_depth given, mmap the
+   * first batch size (its reads have no queue).
+   */
+  private async exactSearch(backend: Backend): Promise<ExactSearchRun[]> {
+    const o = this.options;
+    const settings =
+      backend === 'io_uring'
+        ? o.exactBatchSizes.flatMap((batchSize) =>
+            o.exactQueueDepths.map((queueDepth) => ({ batchSize, queueDepth })),
+          )
+        : [{ batchSize: o.exactBatchSizes[0]!, queueDepth: o.exactQueueDepths[0]! }];
+    const runs: ExactSearchRun[] = [];
+    for (const { batchSize, queueDepth } of settings) {
+      const { server, client } = await this.startServer(backend, {
+        [BATCH_SIZE_ENV]: String(batchSize),
+        [QUEUE_DEPTH_ENV]: String(queueDepth),
+      });
+      runs.push(
+        await withBenchServer(server, client, async () => {
+          const ready = await waitUntilReady(client, o.collection, {
+            expectedPoints: this.source!.count,
+            timeoutMs: o.readyTimeoutMs,
+            pollMs: 250,
+          });
+          const body = {
+            vector: exactQueryVector(o.seed, this.source!.dim),
+            limit: o.limit,
+            params: { exact: true },
+          };
+          const search = async (): Promise<number> => {
+            const started = performance.now();
+            await client.ok('POST', `${this.collectionPath()}/points/search`, body);
+            return (performance.now() - started) / 1000;
+          };
+          this.dropCollectionCaches();
+          const residentBefore = residentFraction(this.vectorFiles());
+          const label = `exact ${backend} batch ${batchSize}${backend === 'io_uring' ? ` QD ${queueDepth}` : ''}`;
+          const bar = startProgress(label, 1 + o.exactWarm);
+          const ioBefore = await ioCounters(client);
+          const meter = new CostMeter(this.device, server.pid);
+          const coldSeconds = await search();
+          const coldCost = meter.stop();
+          const ioAfter = await ioCounters(client);
+          bar.update(1);
+          const warmRuns: number[] = [];
+          for (let i = 0; i < o.exactWarm; i++) {
+            warmRuns.push(await search());
+            bar.update(2 + i);
+          }
+          const warmSeconds = median(warmRuns);
+          bar.stop(
+            `cold ${fixed(coldSeconds, 2)} s (${fixed(coldCost.readMBps)} MB/s), warm ${fixed(warmSeconds, 3)} s`,
+          );
+          return {
+            backend,
+            backendInUse: this.backendInUse(server, ready.info),
+            batchSize,
+            queueDepth,
+            coldSeconds,
+            coldCost,
+            residentBefore,
+            warmSeconds,
+            warmRuns,
+            engineIo:
+              ioBefore !== null && ioAfter !== null ? subtractCounters(ioAfter, ioBefore) : null,
+          };
+        }),
+      );
+    }
+    return runs;
+  }
+
   private printReport(
     runs: readonly LoadRun[],
     requantizations: readonly RequantizationRun[],
+    exactSearches: readonly ExactSearchRun[],
     fio: FioResult[] | string | null,
   ): void {
     console.log();
@@ -918,6 +1053,42 @@ class ArticleBench {
         ),
       );
     }
+    if (exactSearches.length > 0) {
+      console.log();
+      console.log(
+        markdownTable<ExactSearchRun>(
+          [
+            {
+              header: 'backend',
+              value: (r) =>
+                r.backendInUse !== null && r.backendInUse !== r.backend
+                  ? `${r.backend} (${r.backendInUse})`
+                  : r.backend,
+            },
+            { header: 'io_batch_size', align: 'right', value: (r) => String(r.batchSize) },
+            {
+              header: 'io_queue_depth',
+              align: 'right',
+              value: (r) => (r.backend === 'io_uring' ? String(r.queueDepth) : '–'),
+            },
+            { header: 'cold s', align: 'right', value: (r) => fixed(r.coldSeconds, 2) },
+            { header: 'cold MB/s', align: 'right', value: (r) => fixed(r.coldCost.readMBps) },
+            { header: 'cold CPU %', align: 'right', value: (r) => fixed(r.coldCost.serverCpuPct) },
+            { header: 'warm s', align: 'right', value: (r) => fixed(r.warmSeconds, 3) },
+            {
+              header: 'cached % start',
+              align: 'right',
+              value: (r) => (r.residentBefore === null ? '–' : fixed(r.residentBefore * 100, 1)),
+            },
+          ],
+          exactSearches,
+        ),
+      );
+      console.log(
+        '\nexact search: params.exact over the whole collection (every vector read and scored); cold = the\n' +
+          'first search after a restart with the files dropped from the page cache, warm = median of the next ones.',
+      );
+    }
     const other = runs
       .filter((r) => r.skipped === undefined && r.cost.otherCpuPct !== null)
       .map((r) => r.cost.otherCpuPct!);
@@ -933,6 +1104,7 @@ class ArticleBench {
   private chart(
     runs: readonly LoadRun[],
     requantizations: readonly RequantizationRun[],
+    exactSearches: readonly ExactSearchRun[],
     cpu: string,
     cores: number,
   ): string {
@@ -983,6 +1155,26 @@ class ArticleBench {
               requantizations.find((r) => r.backend === backend && r.change === change)?.seconds ??
               null,
           ),
+        })),
+      });
+    }
+    // The exact searches with the default settings (the first batch size and queue depth).
+    const exactDefault = (backend: Backend) =>
+      exactSearches.find(
+        (r) =>
+          r.backend === backend &&
+          r.batchSize === o.exactBatchSizes[0] &&
+          r.queueDepth === o.exactQueueDepths[0],
+      );
+    if (exactSearches.length > 0) {
+      panels.push({
+        title: 'exact search over every vector (s, lower is better)',
+        groups: (['cold', 'warm'] as const).map((cache) => ({
+          label: cache,
+          values: series.map((backend) => {
+            const run = exactDefault(backend);
+            return run === undefined ? null : cache === 'cold' ? run.coldSeconds : run.warmSeconds;
+          }),
         })),
       });
     }

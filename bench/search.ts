@@ -30,6 +30,7 @@ import {
 } from '../src/index/hnsw/clustered-dataset.js';
 import { DenseVectorScorer } from '../src/index/hnsw/dense-vector-scorer.js';
 import { HnswIndex, type HnswSearchResult } from '../src/index/hnsw/hnsw-index.js';
+import { median } from './lib/stats.js';
 
 type HnswlibModule = typeof import('hnswlib-node');
 type HnswlibIndex = InstanceType<HnswlibModule['HierarchicalNSW']>;
@@ -159,12 +160,6 @@ function timed<T>(fn: () => T): [T, Timing] {
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   return [result, { wallMs, cpuMs: (cpu.user + cpu.system) / 1000 }];
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 function progressLogger(label: string, total: number): (done: number) => void {

@@ -17,6 +17,14 @@ export function percentile(sortedAscending: ArrayLike<number>, q: number): numbe
   return sortedAscending[rank]!;
 }
 
+/** Median (the mean of the middle two for an even count); NaN when empty. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 export function summarizeLatencies(samplesMs: readonly number[]): LatencySummary {
   const sorted = Float64Array.from(samplesMs).sort();
   let sum = 0;

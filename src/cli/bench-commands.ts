@@ -309,11 +309,33 @@ export function registerBenchCommands(bench: Command): void {
       'seconds to wait for status green (default 7200; --quick 300)',
       positiveNumber,
     )
+    .option('--no-load', 'skip the recommend load cells')
     .option('--no-requantize', 'skip the requantization timing')
+    .option('--no-exact', 'skip the exact search timing')
+    .option('--exact-warm <n>', 'warm exact searches after the cold one', positiveInt, 3)
+    .addOption(
+      listOption(
+        '--exact-batch-sizes <list>',
+        'io_batch_size values of the exact searches (io_uring tries each; mmap the first)',
+        intList,
+        [1024],
+      ),
+    )
+    .addOption(
+      listOption(
+        '--exact-queue-depths <list>',
+        'io_queue_depth values of the io_uring exact searches',
+        intList,
+        [64],
+      ),
+    )
     .option('--no-fio', 'skip the fio ceiling measurement')
     .option('--quick', 'small data and few requests: a smoke run in about a minute', false)
     .option('--results-dir <dir>', 'where JSON and SVG go (default: bench/results)')
-    .option('--no-docs-chart', 'do not write docs/article-benchmark.svg (never written by --quick)')
+    .option(
+      '--no-docs-chart',
+      'do not write docs/article-benchmark.svg (never written by --quick or --no-load)',
+    )
     .option('--no-progress', 'no progress bars')
     .addHelpText(
       'after',
@@ -345,11 +367,16 @@ export function registerBenchCommands(bench: Command): void {
         uploadBatch: flags.uploadBatch,
         uploadParallel: flags.uploadParallel,
         readyTimeoutMs: (flags.readyTimeout ?? (flags.quick ? 300 : 7200)) * 1000,
+        load: flags.load,
         requantize: flags.requantize,
+        exact: flags.exact,
+        exactWarm: flags.exactWarm,
+        exactBatchSizes: flags.exactBatchSizes,
+        exactQueueDepths: flags.exactQueueDepths,
         fio: flags.fio,
         quick: flags.quick,
         resultsDir: flags.resultsDir,
-        docsChart: flags.docsChart && !flags.quick,
+        docsChart: flags.docsChart && !flags.quick && flags.load,
         progress: flags.progress,
       });
     });
@@ -606,7 +633,12 @@ interface ArticleFlags extends HnswConfigFlags, RepeatFlags, UploadFlags {
   fresh: boolean;
   dropCaches: boolean;
   readyTimeout?: number;
+  load: boolean;
   requantize: boolean;
+  exact: boolean;
+  exactWarm: number;
+  exactBatchSizes: number[];
+  exactQueueDepths: number[];
   fio: boolean;
   quick: boolean;
   resultsDir?: string;

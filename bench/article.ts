@@ -244,6 +244,13 @@ function exactQueryVector(seed: number, dim: number): number[] {
   return Array.from({ length: dim }, () => Number(random.normal().toFixed(4)));
 }
 
+/** The backend asked for, and the one in use when the server fell back to another. */
+function backendLabel(r: { backend: Backend; backendInUse: string | null }): string {
+  return r.backendInUse !== null && r.backendInUse !== r.backend
+    ? `${r.backend} (${r.backendInUse})`
+    : r.backend;
+}
+
 /** ringvec_io_*_total{backend="…"} counters from a Prometheus text page. */
 function parseIoCounters(text: string): Record<string, Record<string, number>> {
   const out: Record<string, Record<string, number>> = {};
@@ -253,10 +260,12 @@ function parseIoCounters(text: string): Record<string, Record<string, number>> {
   return out;
 }
 
+/** after − before per backend and counter (backends with no change left out); null if either is. */
 function subtractCounters(
-  after: Record<string, Record<string, number>>,
-  before: Record<string, Record<string, number>>,
-): Record<string, Record<string, number>> {
+  after: Record<string, Record<string, number>> | null,
+  before: Record<string, Record<string, number>> | null,
+): Record<string, Record<string, number>> | null {
+  if (after === null || before === null) return null;
   const out: Record<string, Record<string, number>> = {};
   for (const [backend, counters] of Object.entries(after)) {
     const delta: Record<string, number> = {};
@@ -340,16 +349,29 @@ class ArticleBench {
    * once, when more than 1 % of the original vectors stayed cached: posix_fadvise cannot evict
    * pages another process has mapped (e.g. a ringvec server left running on the same storage).
    */
-  private dropCollectionCaches(): DropResult {
+  private dropCollectionCaches(): { drop: DropResult; resident: number | null } {
     const drop = dropFileCaches(this.binFiles(), { dropCaches: this.options.dropCaches });
     for (const problem of drop.problems) this.note(`cache drop: ${problem}`);
-    const left = residentFraction(this.vectorFiles());
-    if (left !== null && left > 0.01 && !this.notes.some((n) => n.startsWith('cache drop left'))) {
+    const resident = residentFraction(this.vectorFiles());
+    if (
+      resident !== null &&
+      resident > 0.01 &&
+      !this.notes.some((n) => n.startsWith('cache drop left'))
+    ) {
       this.note(
-        `cache drop left ${fixed(left * 100, 1)} % of the original vectors cached: does another process map them? (\`fuser ${this.segmentsDir()}/*/vectors-*.bin\`)`,
+        `cache drop left ${fixed(resident * 100, 1)} % of the original vectors cached: does another process map them? (\`fuser ${this.segmentsDir()}/*/vectors-*.bin\`)`,
       );
     }
-    return drop;
+    return { drop, resident };
+  }
+
+  /** Waits until the measured collection is loaded and green (see waitUntilReady). */
+  private waitForCollection(client: HttpJson): ReturnType<typeof waitUntilReady> {
+    return waitUntilReady(client, this.options.collection, {
+      expectedPoints: this.source!.count,
+      timeoutMs: this.options.readyTimeoutMs,
+      pollMs: 250,
+    });
   }
 
   /** The backend really in use: collection info's io_backend, else the start-up log. */
@@ -695,11 +717,7 @@ class ArticleBench {
     }
     const { server, client } = await this.startServer(backend);
     await withBenchServer(server, client, async () => {
-      const ready = await waitUntilReady(client, o.collection, {
-        expectedPoints: this.source!.count,
-        timeoutMs: o.readyTimeoutMs,
-        pollMs: 250,
-      });
+      const ready = await this.waitForCollection(client);
       const inUse = this.backendInUse(server, ready.info);
       if (
         backend === 'io_uring' &&
@@ -714,12 +732,13 @@ class ArticleBench {
       await this.warmUp(client, oversampling);
       for (const cache of o.caches) {
         let drop: DropResult | null = null;
+        let residentBefore: number | null;
         if (cache === 'cold') {
-          drop = this.dropCollectionCaches();
+          ({ drop, resident: residentBefore } = this.dropCollectionCaches());
         } else {
           warmFiles(this.binFiles());
+          residentBefore = residentFraction(this.vectorFiles());
         }
-        const residentBefore = residentFraction(this.vectorFiles());
         const ioBefore = await ioCounters(client);
         const { requests, run } = await meteredLoad({
           client,
@@ -747,8 +766,7 @@ class ArticleBench {
           residentBefore,
           residentAfter,
           drop,
-          engineIo:
-            ioBefore !== null && ioAfter !== null ? subtractCounters(ioAfter, ioBefore) : null,
+          engineIo: subtractCounters(ioAfter, ioBefore),
         });
       }
     });
@@ -828,14 +846,9 @@ class ArticleBench {
     const o = this.options;
     const { server, client } = await this.startServer(backend);
     return withBenchServer(server, client, async () => {
-      const ready = await waitUntilReady(client, o.collection, {
-        expectedPoints: this.source!.count,
-        timeoutMs: o.readyTimeoutMs,
-        pollMs: 250,
-      });
+      const ready = await this.waitForCollection(client);
       const inUse = this.backendInUse(server, ready.info);
-      this.dropCollectionCaches();
-      const residentBefore = residentFraction(this.vectorFiles());
+      const residentBefore = this.dropCollectionCaches().resident;
       const filesBefore = this.quantizedFilesState();
       const bar = startProgress(`requantize ${backend}`, this.source!.count);
       const meter = new CostMeter(this.device, server.pid);
@@ -896,11 +909,7 @@ class ArticleBench {
       });
       runs.push(
         await withBenchServer(server, client, async () => {
-          const ready = await waitUntilReady(client, o.collection, {
-            expectedPoints: this.source!.count,
-            timeoutMs: o.readyTimeoutMs,
-            pollMs: 250,
-          });
+          const ready = await this.waitForCollection(client);
           const body = {
             vector: exactQueryVector(o.seed, this.source!.dim),
             limit: o.limit,
@@ -911,8 +920,7 @@ class ArticleBench {
             await client.ok('POST', `${this.collectionPath()}/points/search`, body);
             return (performance.now() - started) / 1000;
           };
-          this.dropCollectionCaches();
-          const residentBefore = residentFraction(this.vectorFiles());
+          const residentBefore = this.dropCollectionCaches().resident;
           const label = `exact ${backend} batch ${batchSize}${backend === 'io_uring' ? ` QD ${queueDepth}` : ''}`;
           const bar = startProgress(label, 1 + o.exactWarm);
           const ioBefore = await ioCounters(client);
@@ -940,8 +948,7 @@ class ArticleBench {
             residentBefore,
             warmSeconds,
             warmRuns,
-            engineIo:
-              ioBefore !== null && ioAfter !== null ? subtractCounters(ioAfter, ioBefore) : null,
+            engineIo: subtractCounters(ioAfter, ioBefore),
           };
         }),
       );
@@ -976,10 +983,7 @@ class ArticleBench {
           [
             {
               header: 'backend',
-              value: (r) =>
-                r.backendInUse !== null && r.backendInUse !== r.backend
-                  ? `${r.backend} (${r.backendInUse})`
-                  : r.backend,
+              value: backendLabel,
             },
             { header: 'cache', value: (r) => r.cache },
             { header: 'oversampling', align: 'right', value: (r) => String(r.oversampling) },
@@ -1037,10 +1041,7 @@ class ArticleBench {
           [
             {
               header: 'backend',
-              value: (r) =>
-                r.backendInUse !== null && r.backendInUse !== r.backend
-                  ? `${r.backend} (${r.backendInUse})`
-                  : r.backend,
+              value: backendLabel,
             },
             { header: 'requantization', value: (r) => r.change },
             { header: 'time s', align: 'right', value: (r) => fixed(r.seconds, 2) },
@@ -1060,10 +1061,7 @@ class ArticleBench {
           [
             {
               header: 'backend',
-              value: (r) =>
-                r.backendInUse !== null && r.backendInUse !== r.backend
-                  ? `${r.backend} (${r.backendInUse})`
-                  : r.backend,
+              value: backendLabel,
             },
             { header: 'io_batch_size', align: 'right', value: (r) => String(r.batchSize) },
             {

@@ -25,10 +25,10 @@ export class ThreadSearchResources implements SearchResources {
   private readonly graphs = new WeakMap<SharedArrayBuffer, HnswIndex>();
   private readonly quantized = new WeakMap<SharedArrayBuffer, QuantizedVectors>();
 
-  readonly scanBatch: number;
+  constructor(private readonly io: IoReadSettings) {}
 
-  constructor(private readonly io: IoReadSettings) {
-    this.scanBatch = io.scanBatch;
+  get scanBatch(): number {
+    return this.io.scanBatch;
   }
 
   readerFor(layout: RecordFileLayout): BatchReader {

@@ -51,6 +51,12 @@
 #ifndef RWF_NOWAIT
 #define RWF_NOWAIT 0x00000008
 #endif
+#ifndef IORING_SETUP_COOP_TASKRUN
+#define IORING_SETUP_COOP_TASKRUN (1U << 8)
+#endif
+#ifndef IORING_SETUP_SINGLE_ISSUER
+#define IORING_SETUP_SINGLE_ISSUER (1U << 12)
+#endif
 
 /* SQ = CQ = MAX_OPS: every queued SQE and every pending completion belongs to a distinct op in
  * use, so neither ring can overflow, whatever mix of new reads and resubmissions is queued. */
@@ -76,6 +82,10 @@ typedef struct rv_file {
   uint8_t *page_state;
   size_t state_pages;
   double state_since_ms;
+  /* Share of cached pages among the neighbours the last window probes looked at (x256, moving
+   * average), and probes since the last window probe. See probe_window. */
+  unsigned neighbours_cached;
+  unsigned narrow_probes;
   unsigned jobs; /* live jobs using this file */
   int closed;    /* ringClose called */
   int finalized; /* the JS external is gone: free when jobs == 0 */
@@ -273,9 +283,18 @@ static int ring_create(napi_env env, rv_ring **out) {
   r->ring_fd = r->event_fd = -1;
   struct io_uring_params p;
   memset(&p, 0, sizeof p);
-  p.flags = IORING_SETUP_CQSIZE;
+  /* Each ring is used by the one thread that created it, which returns to its event loop (and so
+   * enters the kernel) before it looks at completions: the kernel need not interrupt it to post
+   * them (COOP_TASKRUN, Linux 5.19; SINGLE_ISSUER, 6.0). Older kernels refuse the flags. */
+  p.flags = IORING_SETUP_CQSIZE | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SINGLE_ISSUER;
   p.cq_entries = MAX_OPS;
   int fd = sys_setup(SQ_ENTRIES, &p);
+  if (fd < 0 && errno == EINVAL) {
+    memset(&p, 0, sizeof p);
+    p.flags = IORING_SETUP_CQSIZE;
+    p.cq_entries = MAX_OPS;
+    fd = sys_setup(SQ_ENTRIES, &p);
+  }
   if (fd < 0) {
     int err = errno;
     free(r);
@@ -760,6 +779,7 @@ static napi_value ring_open(napi_env env, napi_callback_info info) {
   f->fd = fd;
   f->direct_fd = direct_fd;
   f->path = copy;
+  f->neighbours_cached = 256; /* window probes until they find the neighbours uncached */
   struct stat st;
   if (fstat(fd, &st) == 0) file_map(f, (uint64_t)st.st_size);
   napi_value result;
@@ -791,38 +811,63 @@ static napi_value ring_close(napi_env env, napi_callback_info info) {
  * as resident, absent ones as absent only within [own_first, own_last] (the record being read,
  * which our read then brings in). Absent neighbours stay unknown: marked absent, they would go
  * through the ring after someone else cached them (e.g. right after a cold run) until the map
- * is forgotten. */
-static void probe_pages(rv_file *f, size_t first, size_t last, size_t own_first, size_t own_last) {
+ * is forgotten. Returns how many pages outside [own_first, own_last] are resident, or -1 when
+ * mincore failed. */
+static long probe_pages(rv_file *f, size_t first, size_t last, size_t own_first, size_t own_last) {
   unsigned char vec[64];
+  long neighbours = 0;
   for (size_t p = first; p <= last; p += sizeof vec) {
     size_t n = last - p + 1 < sizeof vec ? last - p + 1 : sizeof vec;
     size_t span = n * page_bytes();
     if ((size_t)p * page_bytes() + span > f->map_len) span = f->map_len - (size_t)p * page_bytes();
-    if (mincore(f->map + p * page_bytes(), span, vec) != 0) return; /* stays unknown: read it */
+    if (mincore(f->map + p * page_bytes(), span, vec) != 0) return -1; /* stays unknown: read it */
     for (size_t k = 0; k < n; k++) {
       size_t page = p + k;
-      if (vec[k] & 1)
+      int own = page >= own_first && page <= own_last;
+      if (vec[k] & 1) {
         f->page_state[page] = PAGE_RESIDENT;
-      else if (page >= own_first && page <= own_last)
+        if (!own) neighbours++;
+      } else if (own) {
         f->page_state[page] = PAGE_ABSENT;
+      }
     }
   }
+  return neighbours;
 }
 
 /* Pages one mincore call asks about when a page is unknown: the 64 KiB-aligned window around it,
- * the span the kernel's fault-around maps on an mmap page fault. Costs about what one page costs
- * (the syscall dominates) and answers for the neighbours that later reads are likely to want. */
+ * the span the kernel's fault-around maps on an mmap page fault. Where the file is mostly cached
+ * this costs about what one page costs (the syscall dominates) and answers for the neighbours
+ * that later reads are likely to want. */
 #define PROBE_WINDOW_PAGES 16
+/* Where fewer than a quarter of the neighbours were cached (x256), the window is not worth its
+ * price: on a page that is not mapped, mincore looks the page up in the page cache, so a window
+ * costs 16 lookups where the record needs one or two (perf, cold rescoring: half of mincore's
+ * time went to those lookups) and finds few cached neighbours to remember. Such files are probed
+ * a record at a time, except every WINDOW_EVERY-th probe, which measures the share again and so
+ * notices the file warming up. */
+#define NARROW_BELOW 64u
+#define WINDOW_EVERY 16u
 
 /* Probes the window around page p (and through `last`, the record's last page). */
 static void probe_window(rv_file *f, size_t p, size_t last) {
+  if (f->neighbours_cached < NARROW_BELOW && ++f->narrow_probes < WINDOW_EVERY) {
+    probe_pages(f, p, last, p, last);
+    return;
+  }
+  f->narrow_probes = 0;
   size_t mapped = (size_t)((f->map_len + page_bytes() - 1) / page_bytes());
   size_t end = f->state_pages < mapped ? f->state_pages : mapped; /* pages we may ask about */
   size_t from = p & ~(size_t)(PROBE_WINDOW_PAGES - 1);
   size_t to = from + PROBE_WINDOW_PAGES - 1;
   if (to < last) to = last;
   if (to >= end) to = end - 1;
-  probe_pages(f, from, to, p, last);
+  long neighbours = probe_pages(f, from, to, p, last);
+  size_t others = (to - from + 1) - (last - p + 1);
+  if (neighbours < 0 || others == 0) return;
+  unsigned share = (unsigned)((size_t)neighbours * 256 / others);
+  /* Moving average over about four window probes. */
+  f->neighbours_cached = (f->neighbours_cached * 3 + share) / 4;
 }
 
 /*

@@ -7,7 +7,15 @@ import { probeIoUring } from '../native/io-uring-probe.js';
 import { runBatchReaderSuite } from './batch-reader.common-case.js';
 import { IoUringBatchReader, type ResidencyCheck } from './io-uring-batch-reader.js';
 import { IoMetrics } from './io-metrics.js';
-import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { randomFillSync } from 'node:crypto';
 import { loadAddon } from '../native/addon.js';
 import { tmpdir } from 'node:os';
@@ -115,6 +123,52 @@ if (!probe.available) {
         assert.equal(stats[3], 8, `reads submitted, direct=${direct}`);
       }
     } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+
+  test('io_uring residency map: on a cold file, records cached since are still found', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ringvec-io-'));
+    const path = join(dir, 'v.bin');
+    const recordBytes = 3072;
+    const bytes = randomFillSync(new Uint8Array(4096 * recordBytes));
+    writeFileSync(path, bytes);
+    loadAddon()!.fadviseDontNeed(path);
+    const layout = { path, headerBytes: 0, recordBytes, strideBytes: recordBytes };
+    const metrics = IoMetrics.create();
+    const reader = new IoUringBatchReader(layout, { residency: 'map' }, metrics);
+    const expect = (records: Uint32Array, out: Uint8Array) =>
+      records.forEach((r, k) =>
+        assert.deepEqual(
+          out.subarray(k * recordBytes, (k + 1) * recordBytes),
+          bytes.subarray(r * recordBytes, (r + 1) * recordBytes),
+          `record ${r}`,
+        ),
+      );
+    try {
+      // Records 48 pages apart: no probe window finds a cached neighbour, so after a few the
+      // file is probed a record at a time.
+      const scattered = Uint32Array.from({ length: 64 }, (_, i) => i * 64);
+      const out = new Uint8Array(64 * recordBytes);
+      await reader.read(scattered, 64, out);
+      expect(scattered, out);
+      assert.equal(metrics.snapshot().io_uring.deviceReads, 64);
+      // Another reader caches records nobody asked about yet: they are copied, not read again.
+      const cached = Uint32Array.of(33, 1025, 2049, 3073);
+      const fd = openSync(path, 'r');
+      try {
+        for (const r of cached)
+          readSync(fd, new Uint8Array(recordBytes), 0, recordBytes, r * recordBytes);
+      } finally {
+        closeSync(fd);
+      }
+      out.fill(0);
+      assert.equal(reader.read(cached, 4, out), undefined, 'all cached: a synchronous copy');
+      expect(cached, out);
+      assert.equal(metrics.snapshot().io_uring.residencyHits, 4);
+      assert.equal(metrics.snapshot().io_uring.deviceReads, 64);
+    } finally {
+      reader.close();
       rmSync(dir, { recursive: true });
     }
   });

@@ -146,8 +146,8 @@ if (!probe.available) {
         ),
       );
     try {
-      // Records 48 pages apart: no probe window finds a cached neighbour, so after a few the
-      // file is probed a record at a time.
+      // Records 48 pages apart: no probe window answers a later read, so after a round of 32
+      // the file is probed a record at a time.
       const scattered = Uint32Array.from({ length: 64 }, (_, i) => i * 64);
       const out = new Uint8Array(64 * recordBytes);
       await reader.read(scattered, 64, out);

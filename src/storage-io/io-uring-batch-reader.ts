@@ -12,10 +12,10 @@ import { checkOutput, closedError, ioError, recordOffset } from './read-errors.j
 /**
  * How records already in the page cache are found and copied before anything is submitted:
  * - 'map': a residency map (one byte per page): a page's first read asks mincore about the 64 KiB
- *   window around it (one call; the span mmap's fault-around maps; on a file whose windows found
- *   fewer than a quarter of the neighbours cached, only the record's own pages, with a window
- *   every 16th probe to notice it warming up), the resident pages of the window and the record's
- *   own answer are remembered (pages our own reads bring in are marked
+ *   window around it (one call; the span mmap's fault-around maps; on a file where windows
+ *   answer fewer than two later reads each, as with random reads, only the record's own pages,
+ *   with a window every 16th probe to keep measuring), the resident pages of the window and the
+ *   record's own answer are remembered (pages our own reads bring in are marked
  *   resident) and forgotten every 10 s, so warm records cost a byte lookup and a copy from a
  *   mapping, as mmap would. An eviction since costs a page fault (mmap's cost); a page cached by
  *   someone else since is read through the ring once.

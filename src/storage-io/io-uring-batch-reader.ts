@@ -15,13 +15,15 @@ import { checkOutput, closedError, ioError, recordOffset } from './read-errors.j
  *   window around it (one call; the span mmap's fault-around maps; on a file where windows
  *   answer fewer than two later reads each, as with random reads, only the record's own pages,
  *   with a window every 16th probe to keep measuring), the resident pages of the window and the
- *   record's own answer are remembered (pages our own reads bring in are marked
- *   resident) and forgotten every 10 s, so warm records cost a byte lookup and a copy from a
- *   mapping, as mmap would. An eviction since costs a page fault (mmap's cost); a page cached by
- *   someone else since is read through the ring once.
+ *   record's own answer are remembered (pages our own reads bring in are marked resident) and
+ *   forgotten every 10 s, so warm records cost a byte lookup and a copy from a mapping, as mmap
+ *   would. An eviction since costs a page fault (mmap's cost); a page cached by someone else
+ *   since is read through the ring once.
  * - 'mincore': one mincore call per record, then a copy from the mapping (exact, ~0.7 µs/record
  *   of syscall here).
- * - 'nowait': preadv2(RWF_NOWAIT) per record (exact, ~1 µs/record).
+ * - 'nowait': preadv2(RWF_NOWAIT) per record (exact, ~1 µs/record; on Linux 6.18 it also starts
+ *   reading a page that is not cached before it answers EAGAIN, one device read per record
+ *   outside the ring's batches).
  * - 'none': everything goes through the ring.
  */
 export type ResidencyCheck = 'map' | 'mincore' | 'nowait' | 'none';

@@ -1,7 +1,8 @@
 // The async scorer end to end: the same on-disk, quantized collection served with mmap and with
-// io_uring (with the default and with small scan batches) returns identical results (rescoring and
-// exact scans read the originals through the configured backend); /metrics shows the IO counters; when io_uring is forced unavailable the server
-// starts, says why in one line, serves from mmap and telemetry says so.
+// io_uring (with the default and with small scan batches) returns identical results (rescoring
+// and exact scans read the originals through the configured backend); /metrics shows the IO
+// counters; when io_uring is forced unavailable the server starts, says why in one line, serves
+// from mmap and telemetry says so.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

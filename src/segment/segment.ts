@@ -590,14 +590,8 @@ function writeAll(fd: number, bytes: Uint8Array, position: number): void {
 function sharedFromFile(path: string): SharedArrayBuffer {
   const fd = openSync(path, 'r');
   try {
-    const size = fstatSync(fd).size;
-    const shared = hugePageSharedBuffer(size);
-    const bytes = new Uint8Array(shared);
-    for (let done = 0; done < size;) {
-      const n = readSync(fd, bytes, done, size - done, done);
-      if (n === 0) throw new RingvecError('service', `${path} ended at byte ${done} of ${size}`);
-      done += n;
-    }
+    const shared = hugePageSharedBuffer(fstatSync(fd).size);
+    readExact(fd, new Uint8Array(shared), 0, path);
     return shared;
   } finally {
     closeSync(fd);
